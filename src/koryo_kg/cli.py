@@ -1,0 +1,151 @@
+"""The `koryo-kg` command line: build the store, validate data against the shapes, query the graph.
+
+Exit status: 0 success (the data conforms); 1 the data does not conform (SHACL violations, reasoner
+contradictions); 2 bad input or usage (a file that does not parse, a bad query, an unknown option);
+3 an internal error (a bug: please report it with KORYO_KG_DEBUG=1 output).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .build import build as run_build
+from .contributions import check
+from .problems import BuildFailed, InputError
+from .querying import GRAPH_FORMATS, RESULT_FORMATS, render, run
+from .reports import FORMATS as REPORT_FORMATS
+from .resources import default_sources
+from .store import BuildCache
+
+EXIT_OK, EXIT_NONCONFORMING, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def _say(message: str) -> None:
+    click.echo(f"koryo-kg: {message}", err=True)
+
+
+def _handled(command):
+    """Turn the package's errors into messages and exit statuses; never show a user a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except InputError as error:
+            for problem in error.problems:
+                click.echo(str(problem), err=True)
+            sys.exit(EXIT_INPUT)
+        except BuildFailed as error:
+            if error.report is not None:
+                click.echo(REPORT_FORMATS["text"](error.report), err=True, nl=False)
+            _say(f"build failed: {error}; the last good build is kept")
+            sys.exit(EXIT_NONCONFORMING)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as error:  # a bug of ours, not the user's input
+            if os.environ.get("KORYO_KG_DEBUG"):
+                raise
+            _say(f"internal error: {type(error).__name__}: {error} (set KORYO_KG_DEBUG=1 for details)")
+            sys.exit(EXIT_INTERNAL)
+
+    return wrapper
+
+
+def ensure_built(cache: BuildCache, quiet: bool = False) -> str:
+    """The key of a store built from the current sources, building it first if needed."""
+    result = run_build(default_sources(), cache, progress=(lambda m: None) if quiet else _say)
+    if not result.reused and not quiet:
+        _say(f"built in {result.seconds:.1f} s")
+    return result.key
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="koryo-kg")
+@click.option("--home", type=click.Path(file_okay=False, path_type=Path), envvar="KORYO_KG_HOME",
+              help="Where built stores are kept. Default: $KORYO_KG_HOME, else ~/.cache/koryo-kg.")
+@click.pass_context
+def main(context: click.Context, home: Path | None) -> None:
+    """koryo-kg: a knowledge graph of the 1937 deportation of Koreans in the Soviet Union.
+
+    The graph is built from the ontology, data and shapes shipped with the package: parsed with rdflib,
+    reasoned with owlrl, validated with pyshacl, stored in pyoxigraph. Builds are cached by a hash of
+    their inputs; a failed build never replaces the last good one.
+    """
+    context.obj = BuildCache(home)
+
+
+@main.command()
+@click.option("--force", is_flag=True, help="Rebuild even if a store for the same inputs exists.")
+@click.pass_obj
+@_handled
+def build(cache: BuildCache, force: bool) -> None:
+    """Build the store: parse, reason, validate, store. Progress on stderr, a summary on stdout.
+
+    Exit 0 when built (or already built), 1 when the data violates the shapes or the reasoner finds a
+    contradiction, 2 when a source file does not parse.
+    """
+    result = run_build(default_sources(), cache, force=force, progress=_say)
+    if result.reused:
+        click.echo(f"up to date: build {result.key[:12]} ({cache.path(result.key)})")
+        return
+    click.echo(f"built {result.key[:12]} in {result.seconds:.1f} s ({cache.path(result.key)})")
+    width = max(map(len, result.counts))
+    for name, count in result.counts.items():
+        click.echo(f"  {name.ljust(width)}  {count:>6} triples")
+    click.echo(f"  {'total'.ljust(width)}  {sum(result.counts.values()):>6} triples")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "output", type=click.Choice(sorted(REPORT_FORMATS)), default="text", show_default=True,
+              help="Report format: text for people, json for machines (schema_version 1).")
+@click.option("--standalone", is_flag=True,
+              help="Validate the given files alone, without the project's data (the ontology is still used).")
+@click.pass_obj
+@_handled
+def validate(cache: BuildCache, paths: tuple[Path, ...], output: str, standalone: bool) -> None:
+    """Validate data against the SHACL shapes; each finding names the file and line to fix.
+
+    Without PATHS, the project's own data. With PATHS (RDF files or directories, searched recursively;
+    .ttl .nt .nq .trig .jsonld .rdf), the contributed files together with the project's data and
+    ontology, since a new file may refer to existing IRIs. Exit 0 conforms, 1 violations, 2 a file does
+    not parse (every such file is named with file:line:col).
+    """
+    report = check(list(paths), default_sources(), standalone=standalone)
+    click.echo(REPORT_FORMATS[output](report), nl=False)
+    sys.exit(EXIT_OK if report.count("violation") == 0 else EXIT_NONCONFORMING)
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.option("-f", "--file", "query_file", type=click.File("r", encoding="utf-8"),
+              help="Read the query from a .rq file ('-' for standard input).")
+@click.option("--format", "output", default="table", show_default=True,
+              type=click.Choice(["table", *RESULT_FORMATS, *(f for f in GRAPH_FORMATS if f not in RESULT_FORMATS)]),
+              help="table, csv, tsv, json or xml for SELECT/ASK; turtle, ntriples, json (JSON-LD) or xml for "
+                   "CONSTRUCT/DESCRIBE.")
+@click.pass_obj
+@_handled
+def query(cache: BuildCache, query: str | None, query_file, output: str) -> None:
+    """Run a SPARQL query over the whole graph (the union of its named graphs), building first if needed.
+
+    \b
+    koryo-kg query 'SELECT ?p WHERE { <https://w3id.org/koryo-kg/id/document/decree-1428-326cc>
+                    <https://w3id.org/koryo-kg/ontology#signatory> ?p }'
+    koryo-kg query -f queries/01-signatories-of-decree-1428.rq --format csv
+    """
+    if (query is None) == (query_file is None):
+        raise click.UsageError("give either a QUERY or --file, not both and not neither")
+    text = query if query is not None else query_file.read()
+    key = ensure_built(cache, quiet=False)
+    click.echo(render(run(cache.open(key), text), output), nl=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

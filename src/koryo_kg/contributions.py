@@ -1,0 +1,40 @@
+"""Validating files a contributor brings, together with the project's data (they may refer to its IRIs) or
+alone, against the project's shapes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rdflib import Graph
+
+from .locations import LocationIndex
+from .parsing import load, rdf_files
+from .problems import InputError
+from .resources import Sources
+from .validation import Report, validate
+
+
+def check(paths: list[Path], sources: Sources, standalone: bool = False) -> Report:
+    """Validate the RDF files under `paths` (the project's data when empty). Raises InputError when any
+    file does not parse, naming every one."""
+    index = LocationIndex()
+    data = Graph()
+    problems = []
+    # Contributed files are indexed first, so that a finding points at the contributor's line.
+    groups = [rdf_files(paths)] if paths else []
+    if not paths or not standalone:
+        groups.append(list(sources.data))
+    for files in groups:
+        try:
+            load(files, graph=data, index=index)
+        except InputError as error:
+            problems += error.problems
+    vocabulary, shapes = Graph(), Graph()
+    for files, graph in ((sources.ontology + sources.imports, vocabulary), (sources.shapes, shapes)):
+        try:
+            load(list(files), graph=graph, index=index)
+        except InputError as error:
+            problems += error.problems
+    if problems:
+        raise InputError(problems)
+    return validate(data, vocabulary, shapes, index)

@@ -1,0 +1,82 @@
+"""The built dataset on disk: one pyoxigraph store per input hash, and a pointer to the last good build.
+
+A build is written to a temporary folder and renamed into place only when complete, then `current` is
+switched atomically: a failed or interrupted build never replaces the last good store, and readers never see
+half a store.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pyoxigraph
+
+KEEP = 3  # stores kept, the current one included
+
+
+def default_home() -> Path:
+    if os.environ.get("KORYO_KG_HOME"):
+        return Path(os.environ["KORYO_KG_HOME"])
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache) / "koryo-kg"
+
+
+class BuildCache:
+    def __init__(self, home: Path | None = None):
+        self.home = Path(home) if home else default_home()
+        self.stores = self.home / "stores"
+
+    def path(self, key: str) -> Path:
+        return self.stores / key
+
+    def has(self, key: str) -> bool:
+        return (self.path(key) / "COMPLETE").exists()
+
+    def current_key(self) -> str | None:
+        try:
+            key = (self.home / "current").read_text().strip()
+        except OSError:
+            return None
+        return key if key and self.has(key) else None
+
+    def set_current(self, key: str) -> None:
+        self.home.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=self.home, prefix=".current-")
+        with os.fdopen(handle, "w") as out:
+            out.write(key + "\n")
+        os.replace(temporary, self.home / "current")
+
+    def install(self, key: str, nquads: bytes) -> Path:
+        """Load the N-Quads into a new store for `key` and make it current."""
+        self.stores.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=self.stores, prefix=f".{key[:12]}-"))
+        try:
+            store = pyoxigraph.Store(str(staging / "store"))
+            store.bulk_load(nquads, format=pyoxigraph.RdfFormat.N_QUADS)
+            store.flush()
+            del store
+            (staging / "COMPLETE").write_text(key + "\n")
+            if self.has(key):  # another process built the same inputs meanwhile
+                shutil.rmtree(staging, ignore_errors=True)
+            else:
+                shutil.rmtree(self.path(key), ignore_errors=True)
+                os.replace(staging, self.path(key))
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        self.set_current(key)
+        self._prune(keep=key)
+        return self.path(key)
+
+    def open(self, key: str) -> pyoxigraph.Store:
+        """The store of a build, read-only (many server workers may open it at once)."""
+        return pyoxigraph.Store.read_only(str(self.path(key) / "store"))
+
+    def _prune(self, keep: str) -> None:
+        builds = sorted((p for p in self.stores.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                        key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in [b for b in builds if b.name != keep][KEEP - 1:]:
+            shutil.rmtree(old, ignore_errors=True)

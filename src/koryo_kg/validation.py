@@ -1,0 +1,79 @@
+"""SHACL validation with pyshacl, on rdflib in memory, of the asserted data together with the ontology (for
+the class hierarchy); each result located at the file and line a person must edit."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import pyshacl
+from rdflib import RDF, BNode, Graph, Namespace
+from rdflib.term import Node
+
+from .locations import LocationIndex
+from .problems import Location
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str  # violation | warning | info
+    message: str
+    focus: str
+    path: str | None
+    value: str | None
+    shape: str | None
+    constraint: str | None
+    location: Location | None
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["location"] = None if self.location is None else {
+            "file": self.location.path, "line": self.location.line, "column": self.location.col or None}
+        return data
+
+
+@dataclass
+class Report:
+    conforms: bool
+    findings: list[Finding]
+    results_graph: Graph
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+
+def _name(node: Node | None) -> str | None:
+    return None if node is None else str(node)
+
+
+def _shape_name(shapes: Graph, shape: Node | None) -> str | None:
+    """The named node shape a result comes from (a property shape is usually a blank node inside one)."""
+    while isinstance(shape, BNode):
+        shape = shapes.value(predicate=SH.property, object=shape)
+    return _name(shape)
+
+
+def validate(data: Graph, ontology: Graph, shapes: Graph, index: LocationIndex | None = None) -> Report:
+    conforms, results, _ = pyshacl.validate(
+        data, shacl_graph=shapes, ont_graph=ontology, inference="none",
+        advanced=True, allow_warnings=True, allow_infos=True,
+    )
+    findings = []
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        focus = results.value(result, SH.focusNode)
+        value = results.value(result, SH.value)
+        messages = sorted(str(m) for m in results.objects(result, SH.resultMessage))
+        findings.append(Finding(
+            severity=SEVERITIES.get(results.value(result, SH.resultSeverity), "violation"),
+            message="; ".join(messages) or "constraint not met",
+            focus=_name(focus),
+            path=_name(results.value(result, SH.resultPath)),
+            value=None if value is None else _name(value),
+            shape=_shape_name(shapes, results.value(result, SH.sourceShape)),
+            constraint=_name(results.value(result, SH.sourceConstraintComponent)),
+            location=index.locate(focus, data, value if value != focus else None) if index else None,
+        ))
+    findings.sort(key=lambda f: (f.location or Location("~", 0), f.severity, f.message))
+    return Report(bool(conforms), findings, results)
