@@ -1,0 +1,55 @@
+"""Every shape fires on a negative fixture, at the file and line a contributor must fix, and nowhere else
+in that fixture; the project's own data conforms."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import RDF, Graph, Namespace
+
+from koryo_kg.contributions import check
+from koryo_kg.resources import default_sources
+
+from conftest import FIXTURES
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+KGSH = "https://w3id.org/koryo-kg/shapes#"
+SHAPE_FIXTURES = sorted((FIXTURES / "shapes").glob("*.ttl"))
+TARGETS = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
+
+
+def targeted_shapes() -> set[str]:
+    shapes = Graph()
+    for path in default_sources().shapes:
+        shapes.parse(path)
+    return {str(s)[len(KGSH):] for s in shapes.subjects(RDF.type, SH.NodeShape)
+            if any(shapes.value(s, t) is not None for t in TARGETS)}
+
+
+def expected_line(path: Path) -> int:
+    return next(n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "<- expected" in line and not line.startswith("#"))
+
+
+@pytest.fixture(scope="module")
+def report():
+    """All fixtures validated at once, together with the project's data (they refer to its IRIs)."""
+    return check(SHAPE_FIXTURES, default_sources())
+
+
+def test_every_targeted_shape_has_a_negative_fixture():
+    assert targeted_shapes() == {p.stem for p in SHAPE_FIXTURES}
+
+
+@pytest.mark.parametrize("fixture", SHAPE_FIXTURES, ids=lambda p: p.stem)
+def test_shape_fires_at_the_marked_line(report, fixture: Path):
+    mine = [f for f in report.findings if f.location and f.location.path.endswith(f"shapes/{fixture.name}")]
+    assert mine, f"no finding located in {fixture.name}"
+    assert {f.shape for f in mine} == {KGSH + fixture.stem}, [(f.shape, f.message) for f in mine]
+    assert expected_line(fixture) in {f.location.line for f in mine}, [(str(f.location), f.message) for f in mine]
+    assert all(f.severity == "violation" for f in mine)
+
+
+def test_project_data_conforms():
+    report = check([], default_sources())
+    assert report.conforms, [(str(f.location), f.message) for f in report.findings]
