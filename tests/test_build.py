@@ -1,0 +1,109 @@
+"""The build pipeline: cached by input hash, atomic, and a failed build never replaces the last good one.
+Runs on a miniature project (tests/fixtures/mini) so that each case takes a moment."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from koryo_kg.build import build, input_key
+from koryo_kg.problems import BuildFailed, InputError
+from koryo_kg.resources import Sources
+from koryo_kg.store import BuildCache
+from koryo_kg.vocab import Graphs
+
+from conftest import FIXTURES
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURES / "mini", root)
+    return root
+
+
+def places(cache: BuildCache, key: str) -> set[str]:
+    store = cache.open(key)
+    return {s["l"].value for s in store.query(
+        'SELECT ?l WHERE { ?p <http://www.w3.org/2000/01/rdf-schema#label> ?l }', use_default_graph_as_union=True)}
+
+
+def test_build_stores_named_graphs_with_inferences(project, tmp_path):
+    cache = BuildCache(tmp_path / "home")
+    result = build(Sources.from_root(project), cache)
+    assert not result.reused and cache.current_key() == result.key
+    store = cache.open(result.key)
+    graphs = {g.value for g in store.named_graphs()}
+    assert {str(g) for g in (Graphs.ONTOLOGY, Graphs.DATA, Graphs.INFERRED, Graphs.SHAPES, Graphs.META)} <= graphs
+    assert bool(store.query(f"""ASK {{ GRAPH <{Graphs.INFERRED}> {{
+        <https://example.org/mini#ushtobe> <https://example.org/mini#within> <https://example.org/mini#central-asia> }} }}"""))
+
+
+def test_meta_graph_counts_every_graph_exactly(project, tmp_path):
+    cache = BuildCache(tmp_path / "home")
+    result = build(Sources.from_root(project), cache)
+    store = cache.open(result.key)
+    for graph in Graphs.ALL:
+        actual = len(list(store.quads_for_pattern(None, None, None, _node(graph))))
+        declared = [int(s["n"].value) for s in store.query(
+            f"SELECT ?n WHERE {{ GRAPH <{Graphs.META}> {{ <{graph}> <http://rdfs.org/ns/void#triples> ?n }} }}")]
+        assert declared == [actual], graph
+
+
+def _node(iri):
+    import pyoxigraph
+    return pyoxigraph.NamedNode(str(iri))
+
+
+def test_second_build_reuses_the_store(project, tmp_path):
+    cache = BuildCache(tmp_path / "home")
+    first = build(Sources.from_root(project), cache)
+    second = build(Sources.from_root(project), cache)
+    assert second.reused and second.key == first.key
+
+
+def test_a_changed_file_changes_the_key(project):
+    before = input_key(Sources.from_root(project))
+    with open(project / "data" / "triples" / "places.ttl", "a") as out:
+        out.write('\n<https://example.org/mini#almaty> a <https://example.org/mini#Place> ; '
+                  '<http://www.w3.org/2000/01/rdf-schema#label> "Almaty"@en .\n')
+    assert input_key(Sources.from_root(project)) != before
+
+
+def test_violating_data_fails_and_keeps_the_last_good_build(project, tmp_path):
+    cache = BuildCache(tmp_path / "home")
+    good = build(Sources.from_root(project), cache)
+    with open(project / "data" / "triples" / "places.ttl", "a") as out:
+        out.write("\n<https://example.org/mini#almaty> a <https://example.org/mini#Place> .\n")
+    with pytest.raises(BuildFailed) as failure:
+        build(Sources.from_root(project), cache)
+    finding = failure.value.report.findings[0]
+    assert finding.message == "a place needs a label"
+    assert finding.location.path.endswith("places.ttl") and finding.location.line == 7
+    assert cache.current_key() == good.key
+    assert "Ushtobe" in places(cache, good.key)
+
+
+def test_a_contradiction_fails_the_build(project, tmp_path):
+    cache = BuildCache(tmp_path / "home")
+    good = build(Sources.from_root(project), cache)
+    with open(project / "data" / "triples" / "places.ttl", "a") as out:
+        out.write('\n<https://example.org/mini#ushtobe> a <https://example.org/mini#Person> .\n')
+    with pytest.raises(BuildFailed, match="Disjoint classes"):
+        build(Sources.from_root(project), cache)
+    assert cache.current_key() == good.key
+
+
+def test_every_malformed_file_is_reported_and_nothing_replaced(project, tmp_path):
+    cache = BuildCache(tmp_path / "home")
+    good = build(Sources.from_root(project), cache)
+    (project / "data" / "triples" / "broken-a.ttl").write_text('@prefix ex: <https://example.org/mini#> .\nex:a ex:b "unterminated .\n')
+    (project / "data" / "triples" / "broken-b.ttl").write_text("@prefix ex: <https://example.org/mini#> .\n\nex:a ex:b ex:c ex:d .\n")
+    with pytest.raises(InputError) as failure:
+        build(Sources.from_root(project), cache)
+    located = {(Path(p.location.path).name, p.location.line) for p in failure.value.problems}
+    assert ("broken-a.ttl", 2) in located and ("broken-b.ttl", 3) in located
+    assert all(p.location.col >= 1 for p in failure.value.problems)
+    assert cache.current_key() == good.key
