@@ -36,3 +36,63 @@ def home(tmp_path_factory) -> Path:
 def store(home):
     cache = BuildCache(home)
     return cache.open(cache.current_key())
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A real `koryo-kg serve` process on 127.0.0.1."""
+
+    def __init__(self, home: Path, *args: str):
+        import time
+        import urllib.request
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/sparql"
+        env = {**os.environ, "KORYO_KG_HOME": str(home)}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "koryo_kg.cli", "serve", "--port", str(self.port), *args],
+            env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("serve exited: " + self.process.stdout.read())
+            try:
+                urllib.request.urlopen(self.url, timeout=1).read()
+                return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("serve did not start")
+
+    def stop(self) -> str:
+        import signal
+
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        return self.process.stdout.read()
+
+
+@pytest.fixture(scope="session")
+def server(home):
+    server = Server(home, "--add", str(FIXTURES / "added"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def limited_server(home):
+    server = Server(home, "--timeout", "3", "--max-rows", "5", "--max-body", "2000", "--workers", "2",
+                    "--no-cors")
+    yield server
+    server.stop()

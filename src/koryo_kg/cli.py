@@ -147,5 +147,62 @@ def query(cache: BuildCache, query: str | None, query_file, output: str) -> None
     click.echo(render(run(cache.open(key), text), output), nl=False)
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Query executor processes (queries evaluated at once). Default: the number of CPUs, at least 2.")
+@click.option("--threads", type=click.IntRange(1, 256), default=16, show_default=True,
+              help="HTTP threads (connections served at once).")
+@click.option("--add", "additions", multiple=True, type=click.Path(path_type=Path),
+              help="Serve this RDF file or folder too, beside the project's graph (repeatable). Each file goes into "
+                   "a named graph of its own file: IRI; TriG and N-Quads keep their named graphs.")
+@click.option("--timeout", "query_timeout", type=click.FloatRange(0.1, 3600), default=30.0, show_default=True,
+              help="Seconds a query may run before it is stopped and answered 503.")
+@click.option("--max-rows", type=click.IntRange(0), default=100_000, show_default=True,
+              help="Most result rows (or triples) per response; a longer result is cut and says so. 0: no limit.")
+@click.option("--max-body", type=click.IntRange(1), default=1_000_000, show_default=True,
+              help="Most bytes of request body; more is answered 413.")
+@click.option("--cors-origin", "cors_origins", multiple=True, default=("*",), show_default=True,
+              help="Origin allowed by CORS (repeatable).")
+@click.option("--no-cors", is_flag=True, help="Send no CORS headers.")
+@click.option("--allow-service", "service_allowlist", multiple=True,
+              help="A SERVICE endpoint that queries may call (repeatable). By default SERVICE is refused.")
+@click.pass_obj
+@_handled
+def serve(cache: BuildCache, host, port, workers, threads, additions, query_timeout, max_rows, max_body,
+          cors_origins, no_cors, service_allowlist) -> None:
+    """Serve the graph over the SPARQL 1.1 Protocol at /sparql, building first if needed.
+
+    A production WSGI server (gunicorn) answers HTTP; queries run in separate executor processes, so
+    that one past --timeout is stopped while the others go on. Read-only. Stops on SIGINT and SIGTERM.
+    """
+    from .config import ServerConfig
+    from .server import run as run_server
+    from .serving_store import graph_counts, with_additions
+
+    key = ensure_built(cache)
+    store_path = cache.path(key) / "store"
+    if additions:
+        store_path = with_additions(store_path, list(additions), cache.home / "serving")
+        _say(f"serving {len(additions)} added path(s) from {store_path.parent}")
+    import pyoxigraph
+
+    counts = graph_counts(pyoxigraph.Store.read_only(str(store_path)))
+    config = ServerConfig(
+        store_path=str(store_path), graph_counts=counts, executors=workers or ServerConfig.executors,
+        query_timeout=query_timeout, max_rows=max_rows, max_body=max_body,
+        cors_origins=() if no_cors else tuple(cors_origins), service_allowlist=tuple(service_allowlist),
+    )
+    _say(f"SPARQL endpoint at http://{host}:{port}/sparql ({sum(counts.values())} triples in {len(counts)} graphs)")
+    try:
+        run_server(config, host, port, threads)
+    finally:
+        if additions:
+            import shutil
+
+            shutil.rmtree(store_path.parent, ignore_errors=True)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,46 @@
+"""The Flask application: `create_app(config)` wires the blueprints, the query engine and the limits."""
+
+from __future__ import annotations
+
+import atexit
+
+from flask import Flask, Response
+from flask_cors import CORS
+from werkzeug.exceptions import HTTPException
+
+from .config import ServerConfig
+from .engine import Engine
+from .protocol import blueprint as protocol
+
+
+def create_app(config: ServerConfig, engine: Engine | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config["KORYO"] = config
+    app.config["MAX_CONTENT_LENGTH"] = config.max_body
+    app.config["MAX_FORM_MEMORY_SIZE"] = config.max_body
+    if engine is None:
+        engine = Engine(config.store_path, config.executors, config.query_timeout)
+        atexit.register(engine.close)
+    app.config["ENGINE"] = engine
+    if config.cors_origins:
+        CORS(app, origins=list(config.cors_origins), methods=["GET", "POST", "OPTIONS"],
+             send_wildcard=config.cors_origins == ("*",),
+             expose_headers=["X-Result-Truncated", "Content-Type"])
+    app.register_blueprint(protocol)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Response:
+        """Plain-text errors with the reason, never an HTML page or a traceback."""
+        message = f"{error.code} {error.name}: {error.description}" if error.description else f"{error.code} {error.name}"
+        response = Response(message + "\n", status=error.code, mimetype="text/plain")
+        if error.code == 405 and error.valid_methods:
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def internal_error(error: Exception) -> Response:
+        app.logger.exception("internal error")
+        return Response("500 Internal Server Error: the server failed on this request; it has been logged\n",
+                        status=500, mimetype="text/plain")
+
+    return app

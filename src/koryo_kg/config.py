@@ -1,0 +1,21 @@
+"""Everything the server can be told, in one place, with the defaults the README lists."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from .vocab import BASE
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    store_path: str  # a pyoxigraph store folder, opened read-only
+    graph_counts: dict[str, int] = field(default_factory=dict)  # named graph IRI -> triples
+    executors: int = max(2, os.cpu_count() or 2)  # query processes
+    query_timeout: float = 30.0  # seconds; a query past it is stopped and answered 503
+    max_rows: int = 100_000  # result rows (or triples) per response; 0 for no limit
+    max_body: int = 1_000_000  # bytes of request body; more is answered 413
+    cors_origins: tuple[str, ...] = ("*",)  # empty: no CORS headers
+    service_allowlist: tuple[str, ...] = ()  # SERVICE endpoints a query may call
+    base: str = BASE

@@ -1,0 +1,49 @@
+"""Choosing the response format: an explicit `format` (or SPARQLWrapper's `output`/`results`) parameter
+first, then the Accept header with its q-values and wildcards (werkzeug parses it)."""
+
+from __future__ import annotations
+
+from werkzeug.datastructures import MIMEAccept
+
+from .results import GRAPH_FORMATS, SOLUTION_FORMATS, Format
+
+# media types offered, most preferred first (an Accept of */* gets the first)
+SOLUTION_OFFERS = {
+    "application/sparql-results+json": "json", "application/sparql-results+xml": "xml",
+    "text/csv": "csv", "text/tab-separated-values": "tsv",
+    "application/json": "json", "application/xml": "xml", "text/xml": "xml",
+}
+GRAPH_OFFERS = {
+    "text/turtle": "turtle", "application/n-triples": "ntriples", "application/ld+json": "jsonld",
+    "application/rdf+xml": "rdfxml", "application/n-quads": "nquads", "application/trig": "trig",
+    "application/x-turtle": "turtle", "text/n3": "turtle", "text/plain": "ntriples",
+    "application/json": "jsonld", "application/xml": "rdfxml", "text/xml": "rdfxml",
+}
+SOLUTION_NAMES = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv", "srj": "json", "srx": "xml"}
+GRAPH_NAMES = {
+    "turtle": "turtle", "ttl": "turtle", "n3": "turtle", "ntriples": "ntriples", "nt": "ntriples",
+    "n-triples": "ntriples", "rdfxml": "rdfxml", "rdf": "rdfxml", "xml": "rdfxml", "rdf+xml": "rdfxml",
+    "jsonld": "jsonld", "json-ld": "jsonld", "json": "jsonld", "nquads": "nquads", "nq": "nquads",
+    "n-quads": "nquads", "trig": "trig",
+}
+
+
+def choose(kind: str, explicit: str | None, accept: MIMEAccept) -> Format | None:
+    """The format for a query of `kind` (SELECT, ASK, CONSTRUCT, DESCRIBE), or None when nothing the
+    client accepts can be produced."""
+    graph = kind in ("CONSTRUCT", "DESCRIBE")
+    offers, names, formats = (GRAPH_OFFERS, GRAPH_NAMES, GRAPH_FORMATS) if graph else (
+        SOLUTION_OFFERS, SOLUTION_NAMES, SOLUTION_FORMATS)
+    if explicit:
+        value = explicit.strip().lower()
+        name = names.get(value) or offers.get(value.split(";")[0].strip())
+        return formats[name] if name else None
+    if not accept:
+        return formats[next(iter(offers.values()))]
+    best = accept.best_match(list(offers))
+    return formats[offers[best]] if best else None
+
+
+def offered(kind: str) -> list[str]:
+    graph = kind in ("CONSTRUCT", "DESCRIBE")
+    return sorted({f.media_type for f in (GRAPH_FORMATS if graph else SOLUTION_FORMATS).values()})

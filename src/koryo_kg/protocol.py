@@ -1,0 +1,148 @@
+"""The SPARQL 1.1 Protocol at /sparql: query by GET, by POST form and by POST sparql-query; the dataset
+from default-graph-uri / named-graph-uri (overriding FROM / FROM NAMED); the format from `format` or Accept;
+the service description when there is no query. Read-only: updates are refused with 403.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, render_template, request
+
+from .engine import QueryError
+from .negotiation import choose, offered
+from .service_description import describe
+from .sparql_text import query_form, service_endpoints
+
+blueprint = Blueprint("protocol", __name__)
+
+FORM = "application/x-www-form-urlencoded"
+QUERY = "application/sparql-query"
+UPDATE = "application/sparql-update"
+READ_ONLY = "this endpoint is read-only: SPARQL Update is switched off"
+DESCRIPTION_FORMATS = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/rdf+xml": "xml",
+                       "application/n-triples": "nt"}
+DESCRIPTION_NAMES = {"turtle": "text/turtle", "ttl": "text/turtle", "jsonld": "application/ld+json",
+                     "json-ld": "application/ld+json", "json": "application/ld+json", "xml": "application/rdf+xml",
+                     "rdfxml": "application/rdf+xml", "ntriples": "application/n-triples", "nt": "application/n-triples"}
+
+
+def error(status: int, message: str, **headers) -> Response:
+    response = Response(message.rstrip() + "\n", status=status, mimetype="text/plain")
+    response.headers.update(headers)
+    return response
+
+
+def _explicit_format(params) -> str | None:
+    for name in ("format", "output", "results"):
+        if params.get(name):
+            return params.get(name)
+    return None
+
+
+def _parameters():
+    """The protocol parameters of this request, or an error Response."""
+    if request.method == "GET":
+        return request.args, None
+    mimetype = request.mimetype
+    if mimetype == FORM:
+        if "query" in request.args:
+            return None, error(400, "the query is given both in the URL and in the form body")
+        merged = request.form.copy()
+        for key, values in request.args.lists():
+            merged.setlist(key, merged.getlist(key) + values)
+        return merged, None
+    if mimetype == QUERY:
+        try:
+            text = request.get_data(cache=False).decode("utf-8")
+        except UnicodeDecodeError:
+            return None, error(400, "the query is not valid UTF-8")
+        if "query" in request.args:
+            return None, error(400, "the query is given both in the URL and in the body")
+        params = request.args.copy()
+        params.setlist("query", [text])
+        return params, None
+    if mimetype == UPDATE:
+        return None, error(403, READ_ONLY)
+    return None, error(415, f"unsupported Content-Type {mimetype or '(none)'}: send {FORM} or {QUERY}")
+
+
+@blueprint.route("/sparql", methods=["GET", "POST"])
+def sparql() -> Response:
+    params, failure = _parameters()
+    if failure is not None:
+        return failure
+    if "update" in params:
+        return error(403, READ_ONLY)
+    queries = params.getlist("query")
+    if not queries:
+        if request.method == "POST":
+            return error(400, "no query: send a 'query' parameter or a body of type " + QUERY)
+        return service_description(params)
+    if len(queries) > 1:
+        return error(400, f"{len(queries)} 'query' parameters: send exactly one")
+    query = queries[0]
+    if not query.strip():
+        return error(400, "the query is empty")
+    return run_query(query, params)
+
+
+def run_query(query: str, params) -> Response:
+    config = current_app.config["KORYO"]
+    form = query_form(query)
+    if form == "UPDATE":
+        return error(400, "this is a SPARQL Update, not a query; and the endpoint is read-only")
+    refused = [s for s in service_endpoints(query) if s not in config.service_allowlist]
+    if refused:
+        return error(403, f"SERVICE {refused[0]} is not allowed: this server calls no other endpoint "
+                          "unless its operator allows it (--allow-service)")
+    kind = form or "SELECT"
+    chosen = choose(kind, _explicit_format(params), request.accept_mimetypes)
+    if chosen is None:
+        return error(406, f"none of the requested formats can be produced for a {kind} query; available: "
+                          + ", ".join(offered(kind)), Vary="Accept")
+    default_graph = params.getlist("default-graph-uri")
+    named_graphs = params.getlist("named-graph-uri")
+    explicit_dataset = bool(default_graph or named_graphs)
+    try:
+        answer = current_app.config["ENGINE"].query({
+            "query": query,
+            "default_graph": default_graph if explicit_dataset else None,
+            "named_graphs": named_graphs if explicit_dataset else None,
+            "format": chosen.name,
+            "max_rows": config.max_rows,
+        })
+    except QueryError as failure:
+        return error(failure.status, str(failure))
+    response = Response(answer.body, mimetype=chosen.media_type)
+    if chosen.media_type.startswith("text/") or chosen.name in ("json", "xml", "jsonld", "rdfxml"):
+        response.charset = "utf-8"
+    response.headers["Vary"] = "Accept"
+    if answer.truncated:
+        response.headers["X-Result-Truncated"] = f"the result has more than {config.max_rows} rows; only the first {config.max_rows} are sent"
+    return response
+
+
+def service_description(params) -> Response:
+    config = current_app.config["KORYO"]
+    endpoint = request.base_url
+    explicit = _explicit_format(params)
+    if explicit:
+        media_type = DESCRIPTION_NAMES.get(explicit.lower()) or (explicit if explicit in DESCRIPTION_FORMATS else None)
+        if media_type is None:
+            return error(406, "the service description is available as " + ", ".join(DESCRIPTION_FORMATS))
+    else:
+        offers = ["text/turtle", "text/html", *list(DESCRIPTION_FORMATS)[1:]]
+        media_type = request.accept_mimetypes.best_match(offers) if request.accept_mimetypes else "text/turtle"
+        if media_type is None:
+            return error(406, "the service description is available as text/html, " + ", ".join(DESCRIPTION_FORMATS),
+                         Vary="Accept")
+        if media_type == "text/html":
+            response = Response(render_template(
+                "endpoint.html", endpoint=endpoint, config=config, graphs=sorted(config.graph_counts.items()),
+                example="SELECT ?name WHERE {\n  <https://w3id.org/koryo-kg/id/document/decree-1428-326cc>\n"
+                        "    <https://w3id.org/koryo-kg/ontology#signatory>/<http://www.w3.org/2000/01/rdf-schema#label> ?name\n}"))
+            response.headers["Vary"] = "Accept"
+            return response
+    body = describe(endpoint, config).serialize(format=DESCRIPTION_FORMATS[media_type])
+    response = Response(body, mimetype=media_type)
+    response.headers["Vary"] = "Accept"
+    return response
