@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import threading
+import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -277,8 +278,16 @@ def test_cors(server, limited_server):
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
+def worker_pids(server) -> set[int]:
+    """The gunicorn worker processes under the `koryo-kg serve` process."""
+    path = f"/proc/{server.process.pid}/task/{server.process.pid}/children"
+    with open(path) as children:
+        return {int(pid) for pid in children.read().split()}
+
+
 def test_runaway_query_is_stopped_while_others_are_served(limited_server):
     outcome = {}
+    before = worker_pids(limited_server)
 
     def runaway():
         outcome["response"] = requests.get(limited_server.url, params={"query": RUNAWAY})
@@ -291,7 +300,15 @@ def test_runaway_query_is_stopped_while_others_are_served(limited_server):
     thread.join(60)
     response = outcome["response"]
     assert response.status_code == 503 and "stopped" in response.text
-    # the executor was replaced: the server still answers
+    # the server still answers, and the process that ran the runaway query ends and is replaced
+    assert requests.get(limited_server.url, params={"query": SIGNATORIES}).status_code == 200
+    deadline = time.monotonic() + 60
+    while not (before - worker_pids(limited_server)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert before - worker_pids(limited_server), "no server process was retired"
+    while len(worker_pids(limited_server)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert len(worker_pids(limited_server)) == 2
     assert requests.get(limited_server.url, params={"query": SIGNATORIES}).status_code == 200
 
 

@@ -9,17 +9,19 @@ from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
 
 from .config import ServerConfig
-from .engine import Engine
+from .engine import Engine, load_in_memory
 from .protocol import blueprint as protocol
 
 
-def create_app(config: ServerConfig, engine: Engine | None = None) -> Flask:
+def create_app(config: ServerConfig, engine: Engine | None = None, on_runaway=lambda: None) -> Flask:
+    """The endpoint for `config`; `on_runaway` is called when a query passes its deadline (the server
+    retires its process then, see server.py)."""
     app = Flask(__name__)
     app.config["KORYO"] = config
     app.config["MAX_CONTENT_LENGTH"] = config.max_body
     app.config["MAX_FORM_MEMORY_SIZE"] = config.max_body
     if engine is None:
-        engine = Engine(config.store_path, config.executors, config.query_timeout)
+        engine = Engine(load_in_memory(config.store_path), config.query_timeout, config.threads, on_runaway)
         atexit.register(engine.close)
     app.config["ENGINE"] = engine
     if config.cors_origins:

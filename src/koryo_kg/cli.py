@@ -150,10 +150,11 @@ def query(cache: BuildCache, query: str | None, query_file, output: str) -> None
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
-@click.option("--workers", type=click.IntRange(1, 64), default=None,
-              help="Query executor processes (queries evaluated at once). Default: the number of CPUs, at least 2.")
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Server processes, each with the graph in memory. Keep at least 2: a process that meets a "
+                   "runaway query retires while the others serve.")
 @click.option("--threads", type=click.IntRange(1, 256), default=16, show_default=True,
-              help="HTTP threads (connections served at once).")
+              help="Requests served at once by each process.")
 @click.option("--add", "additions", multiple=True, type=click.Path(path_type=Path),
               help="Serve this RDF file or folder too, beside the project's graph (repeatable). Each file goes into "
                    "a named graph of its own file: IRI; TriG and N-Quads keep their named graphs.")
@@ -174,8 +175,9 @@ def serve(cache: BuildCache, host, port, workers, threads, additions, query_time
           cors_origins, no_cors, service_allowlist) -> None:
     """Serve the graph over the SPARQL 1.1 Protocol at /sparql, building first if needed.
 
-    A production WSGI server (gunicorn) answers HTTP; queries run in separate executor processes, so
-    that one past --timeout is stopped while the others go on. Read-only. Stops on SIGINT and SIGTERM.
+    A production WSGI server (gunicorn) with --workers processes, each holding the graph in memory. A
+    query past --timeout is answered 503 and stopped by retiring its process while the others go on
+    serving. Read-only. Logs one line per request; stops on SIGINT and SIGTERM.
     """
     from .config import ServerConfig
     from .server import run as run_server
@@ -190,13 +192,13 @@ def serve(cache: BuildCache, host, port, workers, threads, additions, query_time
 
     counts = graph_counts(pyoxigraph.Store.read_only(str(store_path)))
     config = ServerConfig(
-        store_path=str(store_path), graph_counts=counts, executors=workers or ServerConfig.executors,
+        store_path=str(store_path), graph_counts=counts, workers=workers, threads=threads,
         query_timeout=query_timeout, max_rows=max_rows, max_body=max_body,
         cors_origins=() if no_cors else tuple(cors_origins), service_allowlist=tuple(service_allowlist),
     )
     _say(f"SPARQL endpoint at http://{host}:{port}/sparql ({sum(counts.values())} triples in {len(counts)} graphs)")
     try:
-        run_server(config, host, port, threads)
+        run_server(config, host, port)
     finally:
         if additions:
             import shutil

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
 from .vocab import BASE
@@ -12,7 +11,8 @@ from .vocab import BASE
 class ServerConfig:
     store_path: str  # a pyoxigraph store folder, opened read-only
     graph_counts: dict[str, int] = field(default_factory=dict)  # named graph IRI -> triples
-    executors: int = max(2, os.cpu_count() or 2)  # query processes
+    workers: int = 2  # server processes, each with the graph in memory
+    threads: int = 16  # requests served at once per process
     query_timeout: float = 30.0  # seconds; a query past it is stopped and answered 503
     max_rows: int = 100_000  # result rows (or triples) per response; 0 for no limit
     max_body: int = 1_000_000  # bytes of request body; more is answered 413
