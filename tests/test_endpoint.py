@@ -375,3 +375,15 @@ def test_serve_stops_cleanly_on_sigterm(home):
     log = server.stop()
     assert server.process.returncode == 0, log
     assert "GET /sparql" in log  # one line per request was logged
+
+
+def test_long_queries_by_get(server):
+    padding = "# " + "x" * 8000 + "\n"
+    response = requests.get(server.url, params={"query": padding + SIGNATORIES})
+    assert response.status_code == 200 and "Иосиф Сталин" in names(response)
+
+
+def test_head_and_describe(server):
+    assert requests.head(server.url, params={"query": SIGNATORIES}).status_code == 200
+    response = requests.get(server.url, params={"query": f"DESCRIBE <{DECREE}>"}, headers={"Accept": "application/n-triples"})
+    assert response.status_code == 200 and DECREE in response.text

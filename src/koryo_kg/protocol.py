@@ -40,7 +40,7 @@ def _explicit_format(params) -> str | None:
 
 def _parameters():
     """The protocol parameters of this request, or an error Response."""
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return request.args, None
     mimetype = request.mimetype
     if mimetype == FORM:

@@ -40,7 +40,9 @@ class _Gunicorn(BaseApplication):
             "bind": self.bind, "workers": self.koryo.workers, "worker_class": "gthread",
             "threads": self.koryo.threads, "accesslog": "-", "errorlog": "-", "access_log_format": ACCESS_LOG,
             "loglevel": "info", "timeout": int(self.koryo.query_timeout + GRACE) + 30,
-            "graceful_timeout": int(GRACE), "keepalive": 5, "proc_name": "koryo-kg", "control_socket_disable": True,
+            "graceful_timeout": int(GRACE), "keepalive": 5, "proc_name": "koryo-kg",
+            "control_socket_disable": True,
+            "limit_request_line": 0,  # long queries by GET (SPARQLWrapper's default method) must get through
         }.items():
             self.cfg.set(key, value)
 
