@@ -15,10 +15,8 @@ from .locations import LocationIndex
 from .metadata import describe
 from .parsing import load
 from .problems import BuildFailed, InputError, Problem
-from .reasoning import reason
 from .resources import Sources
 from .store import BuildCache
-from .validation import validate
 from .vocab import Graphs
 
 FORMAT = "1"  # bump when the same sources would build a different store
@@ -80,6 +78,9 @@ def build(sources: Sources, cache: BuildCache, force: bool = False,
     if not force and cache.has(key):
         cache.set_current(key)
         return BuildResult(key, reused=True, seconds=time.monotonic() - started_clock)
+
+    from .reasoning import reason  # owlrl and pyshacl load slowly: only when a build is needed
+    from .validation import validate
 
     started = datetime.now(timezone.utc)
     progress(f"parsing {len(sources.all_files())} files")

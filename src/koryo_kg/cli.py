@@ -16,7 +16,6 @@ import click
 
 from . import __version__
 from .build import build as run_build
-from .contributions import check
 from .problems import BuildFailed, InputError
 from .querying import GRAPH_FORMATS, RESULT_FORMATS, render, run
 from .reports import FORMATS as REPORT_FORMATS
@@ -117,6 +116,8 @@ def validate(cache: BuildCache, paths: tuple[Path, ...], output: str, standalone
     ontology, since a new file may refer to existing IRIs. Exit 0 conforms, 1 violations, 2 a file does
     not parse (every such file is named with file:line:col).
     """
+    from .contributions import check  # pyshacl loads slowly: only for this command
+
     report = check(list(paths), default_sources(), standalone=standalone)
     click.echo(REPORT_FORMATS[output](report), nl=False)
     sys.exit(EXIT_OK if report.count("violation") == 0 else EXIT_NONCONFORMING)

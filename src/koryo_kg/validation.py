@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-import pyshacl
 from rdflib import RDF, BNode, Graph, Namespace
 from rdflib.term import Node
 
@@ -56,6 +55,8 @@ def _shape_name(shapes: Graph, shape: Node | None) -> str | None:
 
 
 def validate(data: Graph, ontology: Graph, shapes: Graph, index: LocationIndex | None = None) -> Report:
+    import pyshacl  # loads in about 0.3 s: only when validating
+
     conforms, results, _ = pyshacl.validate(
         data, shacl_graph=shapes, ont_graph=ontology, inference="none",
         advanced=True, allow_warnings=True, allow_infos=True,
