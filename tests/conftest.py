@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -56,13 +57,15 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/sparql"
         env = {**os.environ, "KORYO_KG_HOME": str(home)}
+        # the log goes to a file: a pipe nobody reads would fill up and stall the server
+        self.log = tempfile.NamedTemporaryFile("w+", prefix="serve-", suffix=".log", delete=False)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "koryo_kg.cli", "serve", "--port", str(self.port), *args],
-            env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, text=True)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError("serve exited: " + self.process.stdout.read())
+                raise RuntimeError("serve exited: " + self.read_log())
             try:
                 urllib.request.urlopen(self.url, timeout=1).read()
                 return
@@ -70,6 +73,9 @@ class Server:
                 time.sleep(0.1)
         self.stop()
         raise RuntimeError("serve did not start")
+
+    def read_log(self) -> str:
+        return Path(self.log.name).read_text(encoding="utf-8", errors="replace")
 
     def stop(self) -> str:
         import signal
@@ -80,7 +86,7 @@ class Server:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.process.kill()
-        return self.process.stdout.read()
+        return self.read_log()
 
 
 @pytest.fixture(scope="session")

@@ -5,11 +5,13 @@ from __future__ import annotations
 import atexit
 
 from flask import Flask, Response
+from flask_compress import Compress
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
 
 from .config import ServerConfig
 from .engine import Engine, load_in_memory
+from .linked_data import blueprint as linked_data
 from .protocol import blueprint as protocol
 
 
@@ -29,6 +31,14 @@ def create_app(config: ServerConfig, engine: Engine | None = None, on_runaway=la
              send_wildcard=config.cors_origins == ("*",),
              expose_headers=["X-Result-Truncated", "Content-Type"])
     app.register_blueprint(protocol)
+    app.register_blueprint(linked_data)
+    # gzip when the client asks (Accept-Encoding); dumps have their own .gz files
+    app.config.update(COMPRESS_ALGORITHM=["gzip"], COMPRESS_STREAMS=False, COMPRESS_MIN_SIZE=1024,
+                      COMPRESS_MIMETYPES=["text/html", "text/turtle", "text/plain", "text/csv", "application/xml",
+                                          "text/tab-separated-values", "application/n-triples", "application/rdf+xml",
+                                          "application/ld+json", "application/sparql-results+json",
+                                          "application/sparql-results+xml", "application/json"])
+    Compress(app)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:

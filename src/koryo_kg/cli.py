@@ -182,12 +182,23 @@ def serve(cache: BuildCache, host, port, workers, threads, additions, query_time
     """
     from .config import ServerConfig
     from .server import run as run_server
+    from .parsing import rdf_files
     from .serving_store import graph_counts, with_additions
+
+    import hashlib
+    from datetime import datetime, timezone
 
     key = ensure_built(cache)
     store_path = cache.path(key) / "store"
+    version = key[:16]
+    modified = datetime.fromtimestamp((cache.path(key) / "COMPLETE").stat().st_mtime, timezone.utc)
     if additions:
         store_path = with_additions(store_path, list(additions), cache.home / "serving")
+        digest = hashlib.sha256()
+        for path in sorted(rdf_files(list(additions))):
+            digest.update(path.read_bytes())
+            modified = max(modified, datetime.fromtimestamp(path.stat().st_mtime, timezone.utc))
+        version += "+" + digest.hexdigest()[:8]
         _say(f"serving {len(additions)} added path(s) from {store_path.parent}")
     import pyoxigraph
 
@@ -196,6 +207,7 @@ def serve(cache: BuildCache, host, port, workers, threads, additions, query_time
         store_path=str(store_path), graph_counts=counts, workers=workers, threads=threads,
         query_timeout=query_timeout, max_rows=max_rows, max_body=max_body,
         cors_origins=() if no_cors else tuple(cors_origins), service_allowlist=tuple(service_allowlist),
+        dumps_dir=str(cache.path(key) / "dumps"), version=version, modified=modified.replace(microsecond=0),
     )
     _say(f"SPARQL endpoint at http://{host}:{port}/sparql ({sum(counts.values())} triples in {len(counts)} graphs)")
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from .vocab import BASE
 
@@ -19,3 +20,6 @@ class ServerConfig:
     cors_origins: tuple[str, ...] = ("*",)  # empty: no CORS headers
     service_allowlist: tuple[str, ...] = ()  # SERVICE endpoints a query may call
     base: str = BASE
+    dumps_dir: str | None = None  # the build's downloads (see store.DUMPS)
+    version: str = "unversioned"  # changes whenever the served data changes: the root of every ETag
+    modified: datetime | None = None  # when the served data last changed: Last-Modified

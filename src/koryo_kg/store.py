@@ -24,6 +24,30 @@ def default_home() -> Path:
     return Path(cache) / "koryo-kg"
 
 
+# The downloads made with every build: the dataset with its named graphs, and the union of its graphs.
+DUMPS = {
+    "koryo-kg.nq": ("dataset", pyoxigraph.RdfFormat.N_QUADS),
+    "koryo-kg.trig": ("dataset", pyoxigraph.RdfFormat.TRIG),
+    "koryo-kg.ttl": ("union", pyoxigraph.RdfFormat.TURTLE),
+    "koryo-kg.nt": ("union", pyoxigraph.RdfFormat.N_TRIPLES),
+}
+
+
+def write_dumps(store: pyoxigraph.Store, folder: Path) -> None:
+    """Each dump, plain and gzip-compressed (deterministic: no name or time in the gzip header)."""
+    import gzip
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, (scope, rdf_format) in DUMPS.items():
+        if scope == "dataset":
+            content = store.dump(format=rdf_format)
+        else:
+            union = store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+            content = union.serialize(format=rdf_format)
+        (folder / name).write_bytes(content)
+        (folder / (name + ".gz")).write_bytes(gzip.compress(content, mtime=0))
+
+
 class BuildCache:
     def __init__(self, home: Path | None = None):
         self.home = Path(home) if home else default_home()
@@ -57,6 +81,7 @@ class BuildCache:
             store = pyoxigraph.Store(str(staging / "store"))
             store.bulk_load(nquads, format=pyoxigraph.RdfFormat.N_QUADS)
             store.flush()
+            write_dumps(store, staging / "dumps")
             del store
             (staging / "COMPLETE").write_text(key + "\n")
             if self.has(key):  # another process built the same inputs meanwhile

@@ -1,0 +1,212 @@
+"""Linked data for harvesters: every IRI under the base dereferences on this server, the dataset's VoID
+description and its dumps download, and every answer supports conditional requests.
+
+IRIs: the data's IRIs are `https://w3id.org/koryo-kg/id/{kind}/{slug}`; this server answers for them at
+`/id/{kind}/{slug}` (the base mapped onto its own host). Following Cool URIs for the Semantic Web, the IRI
+of a thing answers 303 See Other to a document about it, `/id/{kind}/{slug}.{ttl,nt,rdf,jsonld,html}`,
+chosen by Accept; each document lists the other formats in `Link: rel=alternate` headers.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from pathlib import Path
+
+import pyoxigraph
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_file, url_for
+
+from .vocab import BASE
+
+blueprint = Blueprint("linked_data", __name__)
+
+DOCUMENT_FORMATS = {  # extension -> (media type, pyoxigraph format or None for HTML)
+    "ttl": ("text/turtle", pyoxigraph.RdfFormat.TURTLE),
+    "nt": ("application/n-triples", pyoxigraph.RdfFormat.N_TRIPLES),
+    "rdf": ("application/rdf+xml", pyoxigraph.RdfFormat.RDF_XML),
+    "jsonld": ("application/ld+json", pyoxigraph.RdfFormat.JSON_LD),
+    "html": ("text/html", None),
+}
+ACCEPTABLE = {"text/turtle": "ttl", "text/html": "html", "application/xhtml+xml": "html",
+              "application/n-triples": "nt", "application/rdf+xml": "rdf", "application/ld+json": "jsonld",
+              "application/x-turtle": "ttl", "text/plain": "nt", "application/json": "jsonld"}
+DUMP_TYPES = {".nq": "application/n-quads", ".trig": "application/trig", ".ttl": "text/turtle",
+              ".nt": "application/n-triples"}
+
+# The document about a resource: its own triples (with the blank nodes they lead to, such as time-spans),
+# the statements about it with their triples, the triples that point at it, and the labels of everything
+# it links to. ?this is bound by substitution, never spliced into the text.
+DESCRIBE = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX kg: <https://w3id.org/koryo-kg/ontology#>
+CONSTRUCT {
+  ?this ?p ?o . ?o ?bp ?bo . ?o rdfs:label ?olabel .
+  ?statement ?sp ?so . ?so rdfs:label ?solabel .
+  ?s ?q ?this . ?s rdfs:label ?slabel .
+} WHERE {
+  { ?this ?p ?o
+    OPTIONAL { FILTER isBlank(?o) ?o ?bp ?bo }
+    OPTIONAL { FILTER isIRI(?o) ?o rdfs:label ?olabel } }
+  UNION { ?statement kg:about ?this ; ?sp ?so OPTIONAL { FILTER isIRI(?so) ?so rdfs:label ?solabel } }
+  UNION { ?s ?q ?this OPTIONAL { ?s rdfs:label ?slabel } }
+}
+"""
+
+
+def local_url(iri: str) -> str:
+    """Where an IRI of the dataset can be followed on this server (other IRIs are left as they are)."""
+    return request.host_url.rstrip("/") + "/" + iri[len(BASE):] if iri.startswith(BASE) else iri
+
+
+def conditional(response: Response, representation: str) -> Response:
+    """A strong ETag tied to the dataset version and the representation, Last-Modified from the build,
+    Cache-Control; answers If-None-Match / If-Modified-Since with 304."""
+    config = current_app.config["KORYO"]
+    tag = hashlib.sha256(f"{config.version}/{representation}".encode()).hexdigest()[:32]
+    response.set_etag(tag)
+    if config.modified:
+        response.last_modified = config.modified
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    response.vary.add("Accept")
+    return response.make_conditional(request)
+
+
+def _store() -> pyoxigraph.Store:
+    return current_app.config["ENGINE"].store
+
+
+def _exists(iri: str) -> bool:
+    return bool(_store().query("ASK { { ?this ?p ?o } UNION { ?s ?p ?this } }", use_default_graph_as_union=True,
+                               substitutions={pyoxigraph.Variable("this"): pyoxigraph.NamedNode(iri)}))
+
+
+def _similar(path: str) -> list[str]:
+    """IRIs of the dataset that look like the one asked for, for a 404 that helps."""
+    candidates = current_app.config.setdefault("KORYO_SUBJECTS", sorted({
+        s["s"].value for s in _store().query(
+            "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER isIRI(?s) }", use_default_graph_as_union=True)
+        if s["s"].value.startswith(BASE + "id/")}))
+    wanted = BASE + path
+    by_slug = {c.rsplit("/", 1)[-1]: c for c in candidates}
+    close = difflib.get_close_matches(wanted, candidates, n=5, cutoff=0.75)
+    close += [by_slug[s] for s in difflib.get_close_matches(path.rsplit("/", 1)[-1], list(by_slug), n=5, cutoff=0.6)]
+    return list(dict.fromkeys(close))[:5]
+
+
+def _not_found(path: str) -> Response:
+    similar = _similar(path)
+    lines = [f"404 Not Found: nothing in the dataset is called {BASE}{path}"]
+    if similar:
+        lines += ["", "Did you mean:"] + [f"  {local_url(iri)}" for iri in similar]
+    return Response("\n".join(lines) + "\n", status=404, mimetype="text/plain")
+
+
+def _alternates(path: str) -> str:
+    return ", ".join(f'<{url_for("linked_data.resource", path=f"{path}.{ext}")}>; rel="alternate"; type="{media}"'
+                     for ext, (media, _) in DOCUMENT_FORMATS.items())
+
+
+def describe(iri: str) -> list:
+    return list(_store().query(DESCRIBE, use_default_graph_as_union=True,
+                               substitutions={pyoxigraph.Variable("this"): pyoxigraph.NamedNode(iri)}))
+
+
+@blueprint.route("/id/<path:path>", methods=["GET"])
+def resource(path: str) -> Response:
+    stem, _, extension = path.rpartition(".")
+    if stem and extension in DOCUMENT_FORMATS and "/" in stem:
+        return document(stem, extension)
+    iri = BASE + "id/" + path
+    if not _exists(iri):
+        return _not_found("id/" + path)
+    best = request.accept_mimetypes.best_match(list(ACCEPTABLE)) if request.accept_mimetypes else "text/turtle"
+    if best is None:
+        return Response("406 Not Acceptable: documents are available as " + ", ".join(
+            m for m, _ in DOCUMENT_FORMATS.values()) + "\n", status=406, mimetype="text/plain")
+    response = redirect(url_for("linked_data.resource", path=f"{path}.{ACCEPTABLE[best]}"), code=303)
+    response.vary.add("Accept")
+    response.headers["Link"] = _alternates(path)
+    return response
+
+
+def document(path: str, extension: str) -> Response:
+    iri = BASE + "id/" + path
+    if not _exists(iri):
+        return _not_found("id/" + path)
+    media_type, rdf_format = DOCUMENT_FORMATS[extension]
+    triples = describe(iri)
+    if rdf_format is None:
+        from .pages import entity_page
+
+        body = entity_page(iri, triples, {ext: url_for("linked_data.resource", path=f"{path}.{ext}")
+                                          for ext in DOCUMENT_FORMATS if ext != "html"})
+        response = Response(body, mimetype="text/html")
+    else:
+        response = Response(pyoxigraph.serialize(triples, format=rdf_format), mimetype=media_type)
+    if media_type.startswith("text/") or extension in ("rdf", "jsonld"):
+        response.charset = "utf-8"
+    response.headers["Link"] = _alternates(path)
+    response.headers["Content-Location"] = url_for("linked_data.resource", path=f"{path}.{extension}")
+    return conditional(response, f"id/{path}.{extension}")
+
+
+@blueprint.route("/dumps/<name>", methods=["GET"])
+def dump(name: str) -> Response:
+    folder = current_app.config["KORYO"].dumps_dir
+    path = Path(folder) / name if folder else None
+    if path is None or "/" in name or not path.is_file():
+        abort(404, description=f"no dump called {name}; see /.well-known/void for the list")
+    plain = name[:-3] if name.endswith(".gz") else name
+    media_type = DUMP_TYPES.get(Path(plain).suffix, "application/octet-stream")
+    if name.endswith(".gz"):
+        response = send_file(path, mimetype="application/gzip", conditional=False, etag=False)
+    else:
+        response = send_file(path, mimetype=media_type, conditional=False, etag=False)
+        response.charset = "utf-8"
+    return conditional(response, f"dumps/{name}")
+
+
+def dump_files() -> list[Path]:
+    folder = current_app.config["KORYO"].dumps_dir
+    return sorted(Path(folder).iterdir()) if folder and Path(folder).is_dir() else []
+
+
+@blueprint.route("/.well-known/void", methods=["GET"])
+def void() -> Response:
+    from .dataset_description import void_graph
+
+    graph = void_graph(_store(), request.host_url.rstrip("/"), dump_files(), DUMP_TYPES)
+    best = request.accept_mimetypes.best_match(
+        ["text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples"]) or "text/turtle"
+    rdflib_format = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/rdf+xml": "xml",
+                     "application/n-triples": "nt"}[best]
+    response = Response(graph.serialize(format=rdflib_format), mimetype=best)
+    response.charset = "utf-8"
+    return conditional(response, f".well-known/void/{rdflib_format}")
+
+
+@blueprint.route("/", methods=["GET"])
+def home() -> Response:
+    return redirect(url_for("protocol.sparql"), code=303)
+
+
+@blueprint.route("/robots.txt", methods=["GET"])
+def robots() -> Response:
+    body = f"User-agent: *\nAllow: /\nSitemap: {request.host_url}sitemap.xml\n"
+    return conditional(Response(body, mimetype="text/plain"), "robots.txt")
+
+
+@blueprint.route("/sitemap.xml", methods=["GET"])
+def sitemap() -> Response:
+    """Every entity page (the HTML documents of the dataset's resources)."""
+    from xml.sax.saxutils import escape
+
+    _similar("")  # fills the subject list
+    subjects = current_app.config["KORYO_SUBJECTS"]
+    modified = current_app.config["KORYO"].modified
+    lastmod = f"<lastmod>{modified.date().isoformat()}</lastmod>" if modified else ""
+    urls = "".join(f"<url><loc>{escape(local_url(iri))}.html</loc>{lastmod}</url>\n" for iri in subjects)
+    body = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{urls}</urlset>\n')
+    return conditional(Response(body, mimetype="application/xml"), "sitemap.xml")

@@ -1,0 +1,101 @@
+"""Linked data as a harvester meets it, over real HTTP: VoID, dumps, every IRI dereferenced with rdflib's
+own Graph.parse (following the 303), conditional requests, HEAD, gzip, robots.txt and the sitemap."""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+import requests
+from rdflib import Graph, Namespace, URIRef
+
+BASE = "https://w3id.org/koryo-kg/"
+VOID = Namespace("http://rdfs.org/ns/void#")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+LYUSHKOV = "id/person/genrikh-lyushkov"
+
+
+def root(server) -> str:
+    return server.url.rsplit("/sparql", 1)[0]
+
+
+@pytest.fixture(scope="module")
+def void(server) -> Graph:
+    response = requests.get(root(server) + "/.well-known/void", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    return Graph().parse(data=response.text, format="turtle")
+
+
+def test_void_lists_endpoint_dumps_and_partitions(server, void):
+    dataset = URIRef(BASE + "dataset")
+    assert (dataset, VOID.sparqlEndpoint, URIRef(server.url)) in void
+    dumps = {str(d).rsplit("/", 1)[-1] for d in void.objects(dataset, VOID.dataDump)}
+    assert {"koryo-kg.nq", "koryo-kg.trig", "koryo-kg.ttl", "koryo-kg.nt"} <= dumps
+    assert {d + ".gz" for d in ("koryo-kg.nq", "koryo-kg.nt")} <= dumps
+    for dump in void.objects(dataset, DCAT.distribution):
+        size = int(void.value(dump, DCAT.byteSize))
+        assert size == len(requests.get(str(dump)).content)
+    assert len(list(void.objects(dataset, VOID.classPartition))) > 10
+
+
+def test_gzip_dumps_are_the_plain_dumps(server):
+    for name in ("koryo-kg.nq", "koryo-kg.trig", "koryo-kg.ttl", "koryo-kg.nt"):
+        plain = requests.get(f"{root(server)}/dumps/{name}").content
+        assert gzip.decompress(requests.get(f"{root(server)}/dumps/{name}.gz").content) == plain
+
+
+def test_harvester_walk_every_subject_dereferences(server, void):
+    dump = Graph().parse(data=requests.get(root(server) + "/dumps/koryo-kg.nt").content, format="nt")
+    subjects = sorted({s for s in dump.subjects() if isinstance(s, URIRef) and str(s).startswith(BASE + "id/")})
+    assert len(subjects) > 400
+    for subject in subjects:
+        url = root(server) + "/" + str(subject)[len(BASE):]
+        graph = Graph()
+        graph.parse(url)  # rdflib sends RDF Accept headers and follows the 303
+        assert len(graph) > 0, url
+        assert (subject, None, None) in graph or (None, None, subject) in graph, url
+
+
+def test_documents_in_every_format_with_alternates(server):
+    for extension, rdflib_format in (("ttl", "turtle"), ("nt", "nt"), ("rdf", "xml"), ("jsonld", "json-ld")):
+        response = requests.get(f"{root(server)}/{LYUSHKOV}.{extension}")
+        assert response.status_code == 200
+        graph = Graph().parse(data=response.content, format=rdflib_format)
+        assert (URIRef(BASE + LYUSHKOV), None, None) in graph
+        assert 'rel="alternate"' in response.headers["Link"]
+    page = requests.get(f"{root(server)}/{LYUSHKOV}", headers={"Accept": "text/html"})
+    assert page.url.endswith(".html") and "Генрих Люшков" in page.text and "Footnote 13" in page.text
+    assert '<script type="application/ld+json">' in page.text
+
+
+def test_unknown_iri_is_a_helpful_404(server):
+    response = requests.get(f"{root(server)}/id/person/genrikh-lyushkv")
+    assert response.status_code == 404
+    assert root(server) + "/" + LYUSHKOV in response.text
+
+
+def test_conditional_requests_cost_a_304(server):
+    for path in (f"/{LYUSHKOV}.ttl", "/.well-known/void", "/dumps/koryo-kg.nq", "/sitemap.xml"):
+        first = requests.get(root(server) + path)
+        etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+        assert not etag.startswith("W/") and "max-age" in first.headers["Cache-Control"]
+        assert requests.get(root(server) + path, headers={"If-None-Match": etag}).status_code == 304
+        assert requests.get(root(server) + path, headers={"If-Modified-Since": modified}).status_code == 304
+
+
+def test_head_and_gzip(server):
+    head = requests.head(f"{root(server)}/{LYUSHKOV}.ttl")
+    assert head.status_code == 200 and head.text == "" and head.headers["ETag"]
+    response = requests.get(f"{root(server)}/{LYUSHKOV}.html", headers={"Accept-Encoding": "gzip"})
+    assert response.headers.get("Content-Encoding") == "gzip" and "Генрих Люшков" in response.text
+
+
+def test_robots_and_sitemap(server):
+    assert "Sitemap:" in requests.get(root(server) + "/robots.txt").text
+    sitemap = requests.get(root(server) + "/sitemap.xml").text
+    assert f"{root(server)}/{LYUSHKOV}.html" in sitemap
+
+
+def test_home_leads_to_the_endpoint(server):
+    response = requests.get(root(server) + "/", headers={"Accept": "text/html"})
+    assert response.status_code == 200 and response.url.endswith("/sparql")
