@@ -99,3 +99,17 @@ def test_robots_and_sitemap(server):
 def test_home_leads_to_the_endpoint(server):
     response = requests.get(root(server) + "/", headers={"Accept": "text/html"})
     assert response.status_code == 200 and response.url.endswith("/sparql")
+
+
+def test_ontology_iri_negotiates_documentation_and_rdf(server):
+    page = requests.get(root(server) + "/ontology", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    assert 'id="signatory"' in page.text and "Subclass of" in page.text and "Example" in page.text
+    for accept, rdflib_format in (("text/turtle", "turtle"), ("application/rdf+xml", "xml"),
+                                  ("application/ld+json", "json-ld")):
+        response = requests.get(root(server) + "/ontology", headers={"Accept": accept})
+        graph = Graph().parse(data=response.content, format=rdflib_format)
+        assert (URIRef(BASE + "ontology"), None, None) in graph
+    version = requests.get(root(server) + "/ontology/0.1.0", headers={"Accept": "text/turtle"})
+    assert version.status_code == 200
+    assert requests.get(root(server) + "/ontology/9.9.9").status_code == 404

@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from .config import ServerConfig
 from .engine import Engine, load_in_memory
 from .linked_data import blueprint as linked_data
+from .ontology_docs import blueprint as ontology_docs
 from .protocol import blueprint as protocol
 
 
@@ -32,6 +33,7 @@ def create_app(config: ServerConfig, engine: Engine | None = None, on_runaway=la
              expose_headers=["X-Result-Truncated", "Content-Type"])
     app.register_blueprint(protocol)
     app.register_blueprint(linked_data)
+    app.register_blueprint(ontology_docs)
     # gzip when the client asks (Accept-Encoding); dumps have their own .gz files
     app.config.update(COMPRESS_ALGORITHM=["gzip"], COMPRESS_STREAMS=False, COMPRESS_MIN_SIZE=1024,
                       COMPRESS_MIMETYPES=["text/html", "text/turtle", "text/plain", "text/csv", "application/xml",

@@ -1,0 +1,84 @@
+"""The ontology IRI: HTML documentation generated from the ontology itself for browsers, the ontology in RDF
+for everyone else (content negotiation); the version IRI answers the same for the version served."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pyoxigraph
+from flask import Blueprint, Response, abort, current_app, render_template, request
+
+from .linked_data import conditional, local_url
+from .vocab import KG, ONTOLOGY, Graphs, compact
+
+blueprint = Blueprint("ontology", __name__)
+
+RDF_TYPES = {"text/turtle": pyoxigraph.RdfFormat.TURTLE, "application/rdf+xml": pyoxigraph.RdfFormat.RDF_XML,
+             "application/ld+json": pyoxigraph.RdfFormat.JSON_LD, "application/n-triples": pyoxigraph.RdfFormat.N_TRIPLES}
+
+TERMS = f"""
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+SELECT ?term ?kind ?p ?o WHERE {{ GRAPH <{Graphs.ONTOLOGY}> {{
+  ?term a ?kind . FILTER (?kind IN (owl:Class, owl:ObjectProperty, owl:DatatypeProperty))
+  FILTER STRSTARTS(STR(?term), "{KG}")
+  ?term ?p ?o }} }}
+"""
+EXAMPLE = f"""
+SELECT ?s ?term WHERE {{ GRAPH <{Graphs.DATA}> {{ {{ ?s a ?term }} UNION {{ ?s ?term ?o }} }} }} ORDER BY ?s LIMIT 1
+"""
+
+
+def _version() -> str:
+    store = current_app.config["ENGINE"].store
+    rows = list(store.query(f"SELECT ?v WHERE {{ GRAPH <{Graphs.ONTOLOGY}> {{ <{ONTOLOGY}> "
+                            f"<http://www.w3.org/2002/07/owl#versionInfo> ?v }} }}"))
+    return rows[0]["v"].value if rows else ""
+
+
+def _terms() -> list[dict]:
+    store = current_app.config["ENGINE"].store
+    terms: dict[str, dict] = defaultdict(lambda: defaultdict(list))
+    for row in store.query(TERMS):
+        term = terms[row["term"].value]
+        term["iri"] = row["term"].value
+        term["kind"] = row["kind"].value.rsplit("#", 1)[-1]
+        value = row["o"]
+        predicate = compact(row["p"].value)
+        term[predicate].append(value.value if isinstance(value, pyoxigraph.Literal) else
+                               {"text": compact(value.value) if isinstance(value, pyoxigraph.NamedNode) else "(expression)",
+                                "href": _anchor(value.value) if isinstance(value, pyoxigraph.NamedNode) else None})
+    for iri, term in terms.items():
+        example = list(store.query(EXAMPLE, substitutions={pyoxigraph.Variable("term"): pyoxigraph.NamedNode(iri)}))
+        term["example"] = ({"text": compact(example[0]["s"].value), "href": local_url(example[0]["s"].value)}
+                           if example and isinstance(example[0]["s"], pyoxigraph.NamedNode) else None)
+    return sorted(terms.values(), key=lambda t: (t["kind"] != "Class", t["iri"].lower()))
+
+
+def _anchor(iri: str) -> str | None:
+    return "#" + iri[len(str(KG)):] if iri.startswith(str(KG)) else (iri if iri.startswith("http") else None)
+
+
+@blueprint.route("/ontology", methods=["GET"])
+@blueprint.route("/ontology/<version>", methods=["GET"])
+def ontology(version: str | None = None) -> Response:
+    current = _version()
+    if version is not None and version != current:
+        abort(404, description=f"this server serves version {current} of the ontology (/ontology/{current})")
+    offers = ["text/html", *RDF_TYPES]
+    best = request.accept_mimetypes.best_match(offers) if request.accept_mimetypes else "text/turtle"
+    if request.args.get("format") in ("ttl", "turtle"):
+        best = "text/turtle"
+    if best is None:
+        return Response("406 Not Acceptable: the ontology is available as " + ", ".join(offers) + "\n",
+                        status=406, mimetype="text/plain")
+    if best == "text/html":
+        response = Response(render_template("ontology.html", terms=_terms(), version=current, iri=str(ONTOLOGY)),
+                            mimetype="text/html")
+    else:
+        triples = current_app.config["ENGINE"].store.query(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{Graphs.ONTOLOGY}> {{ ?s ?p ?o }} }}")
+        response = Response(triples.serialize(format=RDF_TYPES[best]), mimetype=best)
+    response.charset = "utf-8"
+    response.headers["Link"] = ", ".join(f'<{request.path}>; rel="alternate"; type="{t}"' for t in offers)
+    return conditional(response, f"{request.path}/{best}")
