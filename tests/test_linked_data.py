@@ -46,7 +46,8 @@ def test_gzip_dumps_are_the_plain_dumps(server):
 
 def test_harvester_walk_every_subject_dereferences(server, void):
     dump = Graph().parse(data=requests.get(root(server) + "/dumps/koryo-kg.nt").content, format="nt")
-    subjects = sorted({s for s in dump.subjects() if isinstance(s, URIRef) and str(s).startswith(BASE + "id/")})
+    subjects = sorted({s for s in dump.subjects() if isinstance(s, URIRef) and str(s).startswith(BASE)
+                       and "#" not in str(s) and str(s) != BASE + "ontology"})
     assert len(subjects) > 400
     for subject in subjects:
         url = root(server) + "/" + str(subject)[len(BASE):]
@@ -94,6 +95,14 @@ def test_robots_and_sitemap(server):
     assert "Sitemap:" in requests.get(root(server) + "/robots.txt").text
     sitemap = requests.get(root(server) + "/sitemap.xml").text
     assert f"{root(server)}/{LYUSHKOV}.html" in sitemap
+
+
+def test_hash_iris_resolve_to_their_documents(server):
+    for iri in (BASE + "ontology#signatory", BASE + "shapes#PersonShape"):
+        document, term = iri.split("#")
+        graph = Graph().parse(data=requests.get(root(server) + "/" + document[len(BASE):],
+                                                headers={"Accept": "text/turtle"}).content, format="turtle")
+        assert (URIRef(iri), None, None) in graph
 
 
 def test_home_leads_to_the_endpoint(server):

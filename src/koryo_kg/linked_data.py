@@ -2,7 +2,8 @@
 description and its dumps download, and every answer supports conditional requests.
 
 IRIs: the data's IRIs are `https://w3id.org/koryo-kg/id/{kind}/{slug}`; this server answers for them at
-`/id/{kind}/{slug}` (the base mapped onto its own host). Following Cool URIs for the Semantic Web, the IRI
+`/id/{kind}/{slug}` (the base mapped onto its own host), and likewise for every other IRI under the base
+that the dataset holds (`/dataset`, `/graph/…`, `/build/…`). Following Cool URIs for the Semantic Web, the IRI
 of a thing answers 303 See Other to a document about it, `/id/{kind}/{slug}.{ttl,nt,rdf,jsonld,html}`,
 chosen by Accept; each document lists the other formats in `Link: rel=alternate` headers.
 """
@@ -86,7 +87,7 @@ def _similar(path: str) -> list[str]:
     candidates = current_app.config.setdefault("KORYO_SUBJECTS", sorted({
         s["s"].value for s in _store().query(
             "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER isIRI(?s) }", use_default_graph_as_union=True)
-        if s["s"].value.startswith(BASE + "id/")}))
+        if s["s"].value.startswith(BASE)}))
     wanted = BASE + path
     by_slug = {c.rsplit("/", 1)[-1]: c for c in candidates}
     close = difflib.get_close_matches(wanted, candidates, n=5, cutoff=0.75)
@@ -112,14 +113,15 @@ def describe(iri: str) -> list:
                                substitutions={pyoxigraph.Variable("this"): pyoxigraph.NamedNode(iri)}))
 
 
-@blueprint.route("/id/<path:path>", methods=["GET"])
+@blueprint.route("/<path:path>", methods=["GET"])
 def resource(path: str) -> Response:
+    """Any IRI under the base: /id/… resources, and /dataset, /graph/…, /build/… of the meta graph."""
     stem, _, extension = path.rpartition(".")
-    if stem and extension in DOCUMENT_FORMATS and "/" in stem:
+    if stem and extension in DOCUMENT_FORMATS and _exists(BASE + stem):
         return document(stem, extension)
-    iri = BASE + "id/" + path
+    iri = BASE + path
     if not _exists(iri):
-        return _not_found("id/" + path)
+        return _not_found(path)
     best = request.accept_mimetypes.best_match(list(ACCEPTABLE)) if request.accept_mimetypes else "text/turtle"
     if best is None:
         return Response("406 Not Acceptable: documents are available as " + ", ".join(
@@ -131,9 +133,7 @@ def resource(path: str) -> Response:
 
 
 def document(path: str, extension: str) -> Response:
-    iri = BASE + "id/" + path
-    if not _exists(iri):
-        return _not_found("id/" + path)
+    iri = BASE + path
     media_type, rdf_format = DOCUMENT_FORMATS[extension]
     triples = describe(iri)
     if rdf_format is None:
@@ -148,7 +148,7 @@ def document(path: str, extension: str) -> Response:
         response.charset = "utf-8"
     response.headers["Link"] = _alternates(path)
     response.headers["Content-Location"] = url_for("linked_data.resource", path=f"{path}.{extension}")
-    return conditional(response, f"id/{path}.{extension}")
+    return conditional(response, f"{path}.{extension}")
 
 
 @blueprint.route("/dumps/<name>", methods=["GET"])
@@ -189,6 +189,12 @@ def void() -> Response:
 @blueprint.route("/", methods=["GET"])
 def home() -> Response:
     return redirect(url_for("protocol.sparql"), code=303)
+
+
+@blueprint.route("/favicon.ico", methods=["GET"])
+def favicon() -> Response:
+    """Browsers ask for it on every page: no icon, and no error in their console."""
+    return conditional(Response(status=204), "favicon")
 
 
 @blueprint.route("/robots.txt", methods=["GET"])

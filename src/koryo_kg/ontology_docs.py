@@ -82,3 +82,14 @@ def ontology(version: str | None = None) -> Response:
     response.charset = "utf-8"
     response.headers["Link"] = ", ".join(f'<{request.path}>; rel="alternate"; type="{t}"' for t in offers)
     return conditional(response, f"{request.path}/{best}")
+
+
+@blueprint.route("/shapes", methods=["GET"])
+def shapes() -> Response:
+    """The SHACL shapes (IRIs https://w3id.org/koryo-kg/shapes#Shape), in RDF by content negotiation."""
+    best = (request.accept_mimetypes.best_match(list(RDF_TYPES)) if request.accept_mimetypes else None) or "text/turtle"
+    triples = current_app.config["ENGINE"].store.query(
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{Graphs.SHAPES}> {{ ?s ?p ?o }} }}")
+    response = Response(triples.serialize(format=RDF_TYPES[best]), mimetype=best)
+    response.charset = "utf-8"
+    return conditional(response, f"shapes/{best}")
