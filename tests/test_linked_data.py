@@ -105,9 +105,20 @@ def test_hash_iris_resolve_to_their_documents(server):
         assert (URIRef(iri), None, None) in graph
 
 
-def test_home_leads_to_the_endpoint(server):
+def test_home_leads_browsers_to_the_endpoint_and_rdf_clients_to_void(server):
     response = requests.get(root(server) + "/", headers={"Accept": "text/html"})
     assert response.status_code == 200 and response.url.endswith("/sparql")
+    response = requests.get(root(server) + "/", headers={"Accept": "text/turtle"})
+    assert response.url.endswith("/.well-known/void") and "void:Dataset" in response.text
+
+
+def test_recrawling_an_iri_costs_only_304s(server):
+    session = requests.Session()
+    first = session.get(f"{root(server)}/{LYUSHKOV}", headers={"Accept": "text/turtle"}, allow_redirects=False)
+    assert first.status_code == 303
+    again = session.get(f"{root(server)}/{LYUSHKOV}", allow_redirects=False,
+                        headers={"Accept": "text/turtle", "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
 
 
 def test_ontology_iri_negotiates_documentation_and_rdf(server):

@@ -19,7 +19,7 @@ from .resources import Sources
 from .store import BuildCache
 from .vocab import Graphs
 
-FORMAT = "2"  # bump when the same sources would build a different store
+FORMAT = "3"  # bump when the same sources would build a different store
 
 
 @dataclass

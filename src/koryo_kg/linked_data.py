@@ -127,9 +127,8 @@ def resource(path: str) -> Response:
         return Response("406 Not Acceptable: documents are available as " + ", ".join(
             m for m, _ in DOCUMENT_FORMATS.values()) + "\n", status=406, mimetype="text/plain")
     response = redirect(url_for("linked_data.resource", path=f"{path}.{ACCEPTABLE[best]}"), code=303)
-    response.vary.add("Accept")
     response.headers["Link"] = _alternates(path)
-    return response
+    return conditional(response, f"{path}->{ACCEPTABLE[best]}")  # a re-crawl of the IRI costs a 304 too
 
 
 def document(path: str, extension: str) -> Response:
@@ -188,7 +187,10 @@ def void() -> Response:
 
 @blueprint.route("/", methods=["GET"])
 def home() -> Response:
-    return redirect(url_for("protocol.sparql"), code=303)
+    """The base IRI: browsers go to the endpoint's page, RDF clients to the dataset description."""
+    best = request.accept_mimetypes.best_match(["text/html", *ACCEPTABLE]) if request.accept_mimetypes else None
+    target = url_for("protocol.sparql") if best in (None, "text/html", "application/xhtml+xml") else url_for("linked_data.void")
+    return conditional(redirect(target, code=303), f"home->{target}")
 
 
 @blueprint.route("/favicon.ico", methods=["GET"])

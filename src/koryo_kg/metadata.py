@@ -18,6 +18,7 @@ VOCABULARIES = (
 EXAMPLES = ("document/decree-1428-326cc", "event/deportation-1937", "person/genrikh-lyushkov",
             "statement/persons-deported-yezhov-report")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+CREATED = "2026-11-26"  # when the dataset was first published
 
 
 def describe(counts: dict[URIRef, int], key: str, started: datetime, ended: datetime) -> Graph:
@@ -41,6 +42,8 @@ def _describe(counts, key, started, ended, meta_count: int) -> Graph:
     g.add((DATASET, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by-sa/4.0/")))
     g.add((DATASET, DCTERMS.source, ID["work/infogalactic-article"]))
     g.add((DATASET, DCTERMS.publisher, ID["organization/koryo-kg-project"]))
+    g.add((DATASET, DCTERMS.creator, ID["organization/koryo-kg-project"]))
+    g.add((DATASET, DCTERMS.created, Literal(CREATED, datatype=XSD.date)))
     g.add((DATASET, DCTERMS.modified, Literal(ended.isoformat(timespec="seconds"), datatype=XSD.dateTime)))
     g.add((DATASET, OWL.versionInfo, Literal(__version__)))
     g.add((DATASET, VOID.triples, Literal(sum(counts.values()))))
