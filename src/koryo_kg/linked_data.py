@@ -109,8 +109,10 @@ def _alternates(path: str) -> str:
 
 
 def describe(iri: str) -> list:
-    return list(_store().query(DESCRIBE, use_default_graph_as_union=True,
-                               substitutions={pyoxigraph.Variable("this"): pyoxigraph.NamedNode(iri)}))
+    """The triples of the document about `iri`, each once (CONSTRUCT repeats a triple per solution)."""
+    return list(dict.fromkeys(_store().query(
+        DESCRIBE, use_default_graph_as_union=True,
+        substitutions={pyoxigraph.Variable("this"): pyoxigraph.NamedNode(iri)})))
 
 
 @blueprint.route("/<path:path>", methods=["GET"])
