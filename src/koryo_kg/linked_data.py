@@ -17,20 +17,14 @@ from pathlib import Path
 import pyoxigraph
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_file, url_for
 
+from .negotiation import choose_document, document_media_types
+from .results import GRAPH_FORMATS, HTML, RDF_FORMATS, RDFLIB_NAMES
 from .vocab import BASE
 
 blueprint = Blueprint("linked_data", __name__)
 
-DOCUMENT_FORMATS = {  # extension -> (media type, pyoxigraph format or None for HTML)
-    "ttl": ("text/turtle", pyoxigraph.RdfFormat.TURTLE),
-    "nt": ("application/n-triples", pyoxigraph.RdfFormat.N_TRIPLES),
-    "rdf": ("application/rdf+xml", pyoxigraph.RdfFormat.RDF_XML),
-    "jsonld": ("application/ld+json", pyoxigraph.RdfFormat.JSON_LD),
-    "html": ("text/html", None),
-}
-ACCEPTABLE = {"text/turtle": "ttl", "text/html": "html", "application/xhtml+xml": "html",
-              "application/n-triples": "nt", "application/rdf+xml": "rdf", "application/ld+json": "jsonld",
-              "application/x-turtle": "ttl", "text/plain": "nt", "application/json": "jsonld"}
+DOCUMENT_FORMATS = {f.extension: f for f in (*(GRAPH_FORMATS[n] for n in ("turtle", "ntriples", "rdfxml", "jsonld")),
+                                                HTML)}
 DUMP_TYPES = {".nq": "application/n-quads", ".trig": "application/trig", ".ttl": "text/turtle",
               ".nt": "application/n-triples"}
 
@@ -104,8 +98,8 @@ def _not_found(path: str) -> Response:
 
 
 def _alternates(path: str) -> str:
-    return ", ".join(f'<{url_for("linked_data.resource", path=f"{path}.{ext}")}>; rel="alternate"; type="{media}"'
-                     for ext, (media, _) in DOCUMENT_FORMATS.items())
+    return ", ".join(f'<{url_for("linked_data.resource", path=f"{path}.{ext}")}>; rel="alternate"; type="{f.media_type}"'
+                     for ext, f in DOCUMENT_FORMATS.items())
 
 
 def describe(iri: str) -> list:
@@ -124,29 +118,28 @@ def resource(path: str) -> Response:
     iri = BASE + path
     if not _exists(iri):
         return _not_found(path)
-    best = request.accept_mimetypes.best_match(list(ACCEPTABLE)) if request.accept_mimetypes else "text/turtle"
-    if best is None:
-        return Response("406 Not Acceptable: documents are available as " + ", ".join(
-            m for m, _ in DOCUMENT_FORMATS.values()) + "\n", status=406, mimetype="text/plain")
-    response = redirect(url_for("linked_data.resource", path=f"{path}.{ACCEPTABLE[best]}"), code=303)
+    chosen = choose_document(request.accept_mimetypes)
+    if chosen is None:
+        return Response("406 Not Acceptable: documents are available as " + ", ".join(document_media_types())
+                        + "\n", status=406, mimetype="text/plain")
+    response = redirect(url_for("linked_data.resource", path=f"{path}.{chosen.extension}"), code=303)
     response.headers["Link"] = _alternates(path)
-    return conditional(response, f"{path}->{ACCEPTABLE[best]}")  # a re-crawl of the IRI costs a 304 too
+    return conditional(response, f"{path}->{chosen.extension}")  # a re-crawl of the IRI costs a 304 too
 
 
 def document(path: str, extension: str) -> Response:
     iri = BASE + path
-    media_type, rdf_format = DOCUMENT_FORMATS[extension]
+    chosen = DOCUMENT_FORMATS[extension]
     triples = describe(iri)
-    if rdf_format is None:
+    if chosen is HTML:
         from .pages import entity_page
 
         body = entity_page(iri, triples, {ext: url_for("linked_data.resource", path=f"{path}.{ext}")
                                           for ext in DOCUMENT_FORMATS if ext != "html"})
         response = Response(body, mimetype="text/html")
     else:
-        response = Response(pyoxigraph.serialize(triples, format=rdf_format), mimetype=media_type)
-    if media_type.startswith("text/") or extension in ("rdf", "jsonld"):
-        response.charset = "utf-8"
+        response = Response(pyoxigraph.serialize(triples, format=RDF_FORMATS[chosen.name]), mimetype=chosen.media_type)
+    response.charset = "utf-8"
     response.headers["Link"] = _alternates(path)
     response.headers["Content-Location"] = url_for("linked_data.resource", path=f"{path}.{extension}")
     return conditional(response, f"{path}.{extension}")
@@ -178,20 +171,17 @@ def void() -> Response:
     from .dataset_description import void_graph
 
     graph = void_graph(_store(), request.host_url.rstrip("/"), dump_files(), DUMP_TYPES)
-    best = request.accept_mimetypes.best_match(
-        ["text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples"]) or "text/turtle"
-    rdflib_format = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/rdf+xml": "xml",
-                     "application/n-triples": "nt"}[best]
-    response = Response(graph.serialize(format=rdflib_format), mimetype=best)
+    chosen = choose_document(request.accept_mimetypes, html=False) or GRAPH_FORMATS["turtle"]
+    response = Response(graph.serialize(format=RDFLIB_NAMES[chosen.name]), mimetype=chosen.media_type)
     response.charset = "utf-8"
-    return conditional(response, f".well-known/void/{rdflib_format}")
+    return conditional(response, f".well-known/void/{chosen.name}")
 
 
 @blueprint.route("/", methods=["GET"])
 def home() -> Response:
     """The base IRI: browsers go to the endpoint's page, RDF clients to the dataset description."""
-    best = request.accept_mimetypes.best_match(["text/html", *ACCEPTABLE]) if request.accept_mimetypes else None
-    target = url_for("protocol.sparql") if best in (None, "text/html", "application/xhtml+xml") else url_for("linked_data.void")
+    chosen = choose_document(request.accept_mimetypes)
+    target = url_for("protocol.sparql") if chosen in (None, HTML) else url_for("linked_data.void")
     return conditional(redirect(target, code=303), f"home->{target}")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from werkzeug.datastructures import MIMEAccept
 
-from .results import GRAPH_FORMATS, SOLUTION_FORMATS, Format
+from .results import GRAPH_FORMATS, HTML, SOLUTION_FORMATS, Format
 
 # media types offered, most preferred first (an Accept of */* gets the first)
 SOLUTION_OFFERS = {
@@ -47,3 +47,34 @@ def choose(kind: str, explicit: str | None, accept: MIMEAccept) -> Format | None
 def offered(kind: str) -> list[str]:
     graph = kind in ("CONSTRUCT", "DESCRIBE")
     return sorted({f.media_type for f in (GRAPH_FORMATS if graph else SOLUTION_FORMATS).values()})
+
+
+# What a document about a resource (or the ontology, VoID, the service description) can be: RDF in one of
+# four serializations, or HTML for browsers. Turtle first: what */* gets.
+DOCUMENT_OFFERS = {
+    "text/turtle": "turtle", "application/n-triples": "ntriples", "application/rdf+xml": "rdfxml",
+    "application/ld+json": "jsonld", "application/x-turtle": "turtle", "text/plain": "ntriples",
+    "application/json": "jsonld",
+}
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def choose_document(accept: MIMEAccept, explicit: str | None = None, html: bool = True) -> Format | None:
+    """The document format by an explicit `format` value or by Accept; None when nothing fits."""
+    if explicit:
+        value = explicit.strip().lower()
+        if html and value in ("html", *HTML_TYPES):
+            return HTML
+        name = GRAPH_NAMES.get(value) or DOCUMENT_OFFERS.get(value)
+        return GRAPH_FORMATS[name] if name in DOCUMENT_OFFERS.values() else None
+    offers = ["text/turtle", *(HTML_TYPES if html else ()), *list(DOCUMENT_OFFERS)[1:]]
+    if not accept:
+        return GRAPH_FORMATS["turtle"]
+    best = accept.best_match(offers)
+    if best is None:
+        return None
+    return HTML if best in HTML_TYPES else GRAPH_FORMATS[DOCUMENT_OFFERS[best]]
+
+
+def document_media_types(html: bool = True) -> list[str]:
+    return [*(["text/html"] if html else []), *dict.fromkeys(GRAPH_FORMATS[n].media_type for n in DOCUMENT_OFFERS.values())]

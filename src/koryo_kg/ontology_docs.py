@@ -9,12 +9,12 @@ import pyoxigraph
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from .linked_data import conditional, local_url
+from .negotiation import choose_document, document_media_types
+from .results import GRAPH_FORMATS, HTML, RDF_FORMATS
 from .vocab import KG, ONTOLOGY, Graphs, compact
 
 blueprint = Blueprint("ontology", __name__)
 
-RDF_TYPES = {"text/turtle": pyoxigraph.RdfFormat.TURTLE, "application/rdf+xml": pyoxigraph.RdfFormat.RDF_XML,
-             "application/ld+json": pyoxigraph.RdfFormat.JSON_LD, "application/n-triples": pyoxigraph.RdfFormat.N_TRIPLES}
 
 TERMS = f"""
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -65,31 +65,28 @@ def ontology(version: str | None = None) -> Response:
     current = _version()
     if version is not None and version != current:
         abort(404, description=f"this server serves version {current} of the ontology (/ontology/{current})")
-    offers = ["text/html", *RDF_TYPES]
-    best = request.accept_mimetypes.best_match(offers) if request.accept_mimetypes else "text/turtle"
-    if request.args.get("format") in ("ttl", "turtle"):
-        best = "text/turtle"
-    if best is None:
-        return Response("406 Not Acceptable: the ontology is available as " + ", ".join(offers) + "\n",
-                        status=406, mimetype="text/plain")
-    if best == "text/html":
+    chosen = choose_document(request.accept_mimetypes, request.args.get("format"))
+    if chosen is None:
+        return Response("406 Not Acceptable: the ontology is available as " + ", ".join(document_media_types())
+                        + "\n", status=406, mimetype="text/plain")
+    if chosen is HTML:
         response = Response(render_template("ontology.html", terms=_terms(), version=current, iri=str(ONTOLOGY)),
                             mimetype="text/html")
     else:
         triples = current_app.config["ENGINE"].store.query(
             f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{Graphs.ONTOLOGY}> {{ ?s ?p ?o }} }}")
-        response = Response(triples.serialize(format=RDF_TYPES[best]), mimetype=best)
+        response = Response(triples.serialize(format=RDF_FORMATS[chosen.name]), mimetype=chosen.media_type)
     response.charset = "utf-8"
-    response.headers["Link"] = ", ".join(f'<{request.path}>; rel="alternate"; type="{t}"' for t in offers)
-    return conditional(response, f"{request.path}/{best}")
+    response.headers["Link"] = ", ".join(f'<{request.path}>; rel="alternate"; type="{t}"' for t in document_media_types())
+    return conditional(response, f"{request.path}/{chosen.name}")
 
 
 @blueprint.route("/shapes", methods=["GET"])
 def shapes() -> Response:
     """The SHACL shapes (IRIs https://w3id.org/koryo-kg/shapes#Shape), in RDF by content negotiation."""
-    best = (request.accept_mimetypes.best_match(list(RDF_TYPES)) if request.accept_mimetypes else None) or "text/turtle"
+    chosen = choose_document(request.accept_mimetypes, html=False) or GRAPH_FORMATS["turtle"]
     triples = current_app.config["ENGINE"].store.query(
         f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{Graphs.SHAPES}> {{ ?s ?p ?o }} }}")
-    response = Response(triples.serialize(format=RDF_TYPES[best]), mimetype=best)
+    response = Response(triples.serialize(format=RDF_FORMATS[chosen.name]), mimetype=chosen.media_type)
     response.charset = "utf-8"
-    return conditional(response, f"shapes/{best}")
+    return conditional(response, f"shapes/{chosen.name}")

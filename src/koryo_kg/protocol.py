@@ -8,7 +8,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, render_template, request
 
 from .engine import QueryError
-from .negotiation import choose, offered
+from .negotiation import choose, choose_document, document_media_types, offered
+from .results import HTML, RDFLIB_NAMES
 from .service_description import describe
 from .sparql_text import query_form, service_endpoints
 
@@ -18,11 +19,6 @@ FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"
 UPDATE = "application/sparql-update"
 READ_ONLY = "this endpoint is read-only: SPARQL Update is switched off"
-DESCRIPTION_FORMATS = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/rdf+xml": "xml",
-                       "application/n-triples": "nt"}
-DESCRIPTION_NAMES = {"turtle": "text/turtle", "ttl": "text/turtle", "jsonld": "application/ld+json",
-                     "json-ld": "application/ld+json", "json": "application/ld+json", "xml": "application/rdf+xml",
-                     "rdfxml": "application/rdf+xml", "ntriples": "application/n-triples", "nt": "application/n-triples"}
 
 
 def error(status: int, message: str, **headers) -> Response:
@@ -124,25 +120,17 @@ def run_query(query: str, params) -> Response:
 def service_description(params) -> Response:
     config = current_app.config["KORYO"]
     endpoint = request.base_url
-    explicit = _explicit_format(params)
-    if explicit:
-        media_type = DESCRIPTION_NAMES.get(explicit.lower()) or (explicit if explicit in DESCRIPTION_FORMATS else None)
-        if media_type is None:
-            return error(406, "the service description is available as " + ", ".join(DESCRIPTION_FORMATS))
+    chosen = choose_document(request.accept_mimetypes, _explicit_format(params))
+    if chosen is None:
+        return error(406, "the service description is available as " + ", ".join(document_media_types()),
+                     Vary="Accept")
+    if chosen is HTML:
+        response = Response(render_template(
+            "endpoint.html", endpoint=endpoint, config=config, graphs=sorted(config.graph_counts.items()),
+            example="SELECT ?name WHERE {\n  <https://w3id.org/koryo-kg/id/document/decree-1428-326cc>\n"
+                    "    <https://w3id.org/koryo-kg/ontology#signatory>/<http://www.w3.org/2000/01/rdf-schema#label> ?name\n}"))
     else:
-        offers = ["text/turtle", "text/html", *list(DESCRIPTION_FORMATS)[1:]]
-        media_type = request.accept_mimetypes.best_match(offers) if request.accept_mimetypes else "text/turtle"
-        if media_type is None:
-            return error(406, "the service description is available as text/html, " + ", ".join(DESCRIPTION_FORMATS),
-                         Vary="Accept")
-        if media_type == "text/html":
-            response = Response(render_template(
-                "endpoint.html", endpoint=endpoint, config=config, graphs=sorted(config.graph_counts.items()),
-                example="SELECT ?name WHERE {\n  <https://w3id.org/koryo-kg/id/document/decree-1428-326cc>\n"
-                        "    <https://w3id.org/koryo-kg/ontology#signatory>/<http://www.w3.org/2000/01/rdf-schema#label> ?name\n}"))
-            response.headers["Vary"] = "Accept"
-            return response
-    body = describe(endpoint, config).serialize(format=DESCRIPTION_FORMATS[media_type])
-    response = Response(body, mimetype=media_type)
+        body = describe(endpoint, config).serialize(format=RDFLIB_NAMES[chosen.name])
+        response = Response(body, mimetype=chosen.media_type)
     response.headers["Vary"] = "Accept"
     return response

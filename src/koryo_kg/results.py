@@ -40,6 +40,10 @@ GRAPH_FORMATS = {
     "nquads": Format("nquads", "application/n-quads", "nq"),
     "trig": Format("trig", "application/trig", "trig"),
 }
+HTML = Format("html", "text/html", "html")
+# rdflib's names for the same serializations (for graphs built with rdflib: VoID, service description)
+RDFLIB_NAMES = {"turtle": "turtle", "ntriples": "nt", "rdfxml": "xml", "jsonld": "json-ld", "nquads": "nquads",
+                "trig": "trig"}
 RDF_FORMATS = {
     "turtle": pyoxigraph.RdfFormat.TURTLE, "ntriples": pyoxigraph.RdfFormat.N_TRIPLES,
     "rdfxml": pyoxigraph.RdfFormat.RDF_XML, "jsonld": pyoxigraph.RdfFormat.JSON_LD,
