@@ -73,6 +73,8 @@ def test_unknown_iri_is_a_helpful_404(server):
     response = requests.get(f"{root(server)}/id/person/genrikh-lyushkv")
     assert response.status_code == 404
     assert root(server) + "/" + LYUSHKOV in response.text
+    for garbage in ("/id/person/a%20b", "/id/%3Cx%3E", "/id/person/" + "x" * 3000 + ".ttl", "/id/%FF%FE"):
+        assert requests.get(root(server) + garbage).status_code == 404, garbage
 
 
 def test_conditional_requests_cost_a_304(server):

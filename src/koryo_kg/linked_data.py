@@ -72,8 +72,12 @@ def _store() -> pyoxigraph.Store:
 
 
 def _exists(iri: str) -> bool:
+    try:
+        node = pyoxigraph.NamedNode(iri)
+    except ValueError:  # not even an IRI (a space, a bracket in the path): certainly not ours
+        return False
     return bool(_store().query("ASK { { ?this ?p ?o } UNION { ?s ?p ?this } }", use_default_graph_as_union=True,
-                               substitutions={pyoxigraph.Variable("this"): pyoxigraph.NamedNode(iri)}))
+                               substitutions={pyoxigraph.Variable("this"): node}))
 
 
 def _similar(path: str) -> list[str]:
