@@ -36,6 +36,11 @@ def test_void_lists_endpoint_dumps_and_partitions(server, void):
         size = int(void.value(dump, DCAT.byteSize))
         assert size == len(requests.get(str(dump)).content)
     assert len(list(void.objects(dataset, VOID.classPartition))) > 10
+    # every IRI under the base that the description names resolves on this server
+    named = {str(t) for triple in void for t in triple if isinstance(t, URIRef) and str(t).startswith(BASE)}
+    for iri in sorted(named):
+        response = requests.get(root(server) + "/" + iri[len(BASE):].split("#")[0], headers={"Accept": "text/turtle"})
+        assert response.status_code == 200, iri
 
 
 def test_gzip_dumps_are_the_plain_dumps(server):

@@ -8,7 +8,7 @@ import hashlib
 from pathlib import Path
 
 import pyoxigraph
-from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS
 
 from .vocab import DATASET, DCAT, VOID, Graphs
@@ -37,7 +37,7 @@ def void_graph(store: pyoxigraph.Store, host: str, dumps: list[Path], media_type
         url = URIRef(f"{host}/dumps/{path.name}")
         plain = path.name[:-3] if path.name.endswith(".gz") else path.name
         media_type = media_types.get(Path(plain).suffix, "application/octet-stream")
-        checksum = URIRef(f"{url}#sha256")
+        checksum = BNode()
         graph.add((DATASET, VOID.dataDump, url))
         graph.add((DATASET, DCAT.distribution, url))
         graph.add((url, RDF.type, DCAT.Distribution))
@@ -53,12 +53,12 @@ def void_graph(store: pyoxigraph.Store, host: str, dumps: list[Path], media_type
     data = f"<{Graphs.DATA}>"
     for row in store.query(f"SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH {data} {{ ?s a ?class }} }} "
                            "GROUP BY ?class"):
-        partition = URIRef(f"{DATASET}/class/{hashlib.sha1(row['class'].value.encode()).hexdigest()[:12]}")
+        partition = BNode()
         graph.add((DATASET, VOID.classPartition, partition))
         graph.add((partition, VOID["class"], URIRef(row["class"].value)))
         graph.add((partition, VOID.entities, Literal(int(row["n"].value))))
     for row in store.query(f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ GRAPH {data} {{ ?s ?p ?o }} }} GROUP BY ?p"):
-        partition = URIRef(f"{DATASET}/property/{hashlib.sha1(row['p'].value.encode()).hexdigest()[:12]}")
+        partition = BNode()
         graph.add((DATASET, VOID.propertyPartition, partition))
         graph.add((partition, VOID.property, URIRef(row["p"].value)))
         graph.add((partition, VOID.triples, Literal(int(row["n"].value))))
