@@ -103,12 +103,14 @@ def build(cache: BuildCache, force: bool) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "output", type=click.Choice(sorted(REPORT_FORMATS)), default="text", show_default=True,
-              help="Report format: text for people, json for machines (schema_version 1).")
+              help="Report format: text for people; json (schema_version 1); turtle (the SHACL report); junit "
+                   "(JUnit XML); github (workflow commands that annotate the diff); sarif (SARIF 2.1.0).")
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings and infos too, not only on violations.")
 @click.option("--standalone", is_flag=True,
               help="Validate the given files alone, without the project's data (the ontology is still used).")
 @click.pass_obj
 @_handled
-def validate(cache: BuildCache, paths: tuple[Path, ...], output: str, standalone: bool) -> None:
+def validate(cache: BuildCache, paths: tuple[Path, ...], output: str, standalone: bool, strict: bool) -> None:
     """Validate data against the SHACL shapes; each finding names the file and line to fix.
 
     Without PATHS, the project's own data. With PATHS (RDF files or directories, searched recursively;
@@ -120,7 +122,8 @@ def validate(cache: BuildCache, paths: tuple[Path, ...], output: str, standalone
 
     report = check(list(paths), default_sources(), standalone=standalone)
     click.echo(REPORT_FORMATS[output](report), nl=False)
-    sys.exit(EXIT_OK if report.count("violation") == 0 else EXIT_NONCONFORMING)
+    failing = report.findings if strict else [f for f in report.findings if f.severity == "violation"]
+    sys.exit(EXIT_NONCONFORMING if failing else EXIT_OK)
 
 
 @main.command()
