@@ -19,6 +19,11 @@ FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"
 UPDATE = "application/sparql-update"
 READ_ONLY = "this endpoint is read-only: SPARQL Update is switched off"
+EXAMPLE = """PREFIX kg: <https://w3id.org/koryo-kg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?name WHERE {
+  <https://w3id.org/koryo-kg/id/document/decree-1428-326cc> kg:signatory/rdfs:label ?name
+}"""
 
 
 def error(status: int, message: str, **headers) -> Response:
@@ -113,7 +118,8 @@ def run_query(query: str, params) -> Response:
         response.charset = "utf-8"
     response.headers["Vary"] = "Accept"
     if answer.truncated:
-        response.headers["X-Result-Truncated"] = f"the result has more than {config.max_rows} rows; only the first {config.max_rows} are sent"
+        response.headers["X-Result-Truncated"] = (f"the result has more than {config.max_rows} rows; "
+                                                  f"only the first {config.max_rows} are sent")
     return response
 
 
@@ -125,10 +131,8 @@ def service_description(params) -> Response:
         return error(406, "the service description is available as " + ", ".join(document_media_types()),
                      Vary="Accept")
     if chosen is HTML:
-        response = Response(render_template(
-            "endpoint.html", endpoint=endpoint, config=config, graphs=sorted(config.graph_counts.items()),
-            example="SELECT ?name WHERE {\n  <https://w3id.org/koryo-kg/id/document/decree-1428-326cc>\n"
-                    "    <https://w3id.org/koryo-kg/ontology#signatory>/<http://www.w3.org/2000/01/rdf-schema#label> ?name\n}"))
+        response = Response(render_template("endpoint.html", endpoint=endpoint, config=config, example=EXAMPLE,
+                                            graphs=sorted(config.graph_counts.items())))
     else:
         body = describe(endpoint, config).serialize(format=RDFLIB_NAMES[chosen.name])
         response = Response(body, mimetype=chosen.media_type)
