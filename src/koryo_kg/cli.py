@@ -127,6 +127,23 @@ def validate(cache: BuildCache, paths: tuple[Path, ...], output: str, standalone
 
 
 @main.command()
+@click.option("--format", "output", type=click.Choice(sorted(set(REPORT_FORMATS) - {"turtle"})), default="text",
+              show_default=True, help="Report format, as for validate.")
+@_handled
+def lint(output: str) -> None:
+    """Lint the ontology against the checkable FOOPS!/OOPS! criteria: metadata, a label, a definition and
+    rdfs:isDefinedBy on every own term, naming, at most one domain and range, no axioms about other
+    vocabularies' terms, no undefined terms of the vocabularies used. Exit 0 clean, 1 findings, 2 a file
+    that does not parse.
+    """
+    from .lint import lint as run_lint
+
+    report = run_lint(default_sources())
+    click.echo(REPORT_FORMATS[output](report), nl=False)
+    sys.exit(EXIT_NONCONFORMING if report.findings else EXIT_OK)
+
+
+@main.command()
 @click.argument("query", required=False)
 @click.option("-f", "--file", "query_file", type=click.File("r", encoding="utf-8"),
               help="Read the query from a .rq file ('-' for standard input).")
