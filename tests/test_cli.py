@@ -10,18 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import koryo_kg
+from conftest import FIXTURES, koryo_kg
 
-CONTRIBUTION = """@prefix kg: <https://w3id.org/koryo-kg/ontology#> .
-@prefix person: <https://w3id.org/koryo-kg/id/person/> .
-@prefix fn: <https://w3id.org/koryo-kg/id/citation/> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-
-person:new-historian a kg:Person ;
-    rdfs:label "A new historian"@en ;
-    kg:memberOfGroup person:joseph-stalin ;
-    prov:wasDerivedFrom fn:footnote-7 .
-""".replace("prov:wasDerivedFrom", "<http://www.w3.org/ns/prov#wasDerivedFrom>")
+# A contributed file that breaks PersonShape at line 8 (kg:memberOfGroup of a person, not a group)
+CONTRIBUTION = (FIXTURES / "contribution.ttl").read_text(encoding="utf-8")
 
 
 def no_traceback(result):

@@ -12,17 +12,11 @@ from koryo_kg.contributions import check
 from koryo_kg.reports import FORMATS
 from koryo_kg.resources import default_sources
 
-SH = Namespace("http://www.w3.org/ns/shacl#")
-CONTRIBUTION = """@prefix kg: <https://w3id.org/koryo-kg/ontology#> .
-@prefix person: <https://w3id.org/koryo-kg/id/person/> .
-@prefix fn: <https://w3id.org/koryo-kg/id/citation/> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+from conftest import FIXTURES
 
-person:new-historian a kg:Person ;
-    rdfs:label "A new historian"@en ;
-    kg:memberOfGroup person:joseph-stalin ;
-    <http://www.w3.org/ns/prov#wasDerivedFrom> fn:footnote-7 .
-"""
+SH = Namespace("http://www.w3.org/ns/shacl#")
+# A contributed file that breaks PersonShape at line 8 (kg:memberOfGroup of a person, not a group)
+CONTRIBUTION = (FIXTURES / "contribution.ttl").read_text(encoding="utf-8")
 SHAPE = "https://w3id.org/koryo-kg/shapes#PersonShape"
 
 
