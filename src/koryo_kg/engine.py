@@ -23,10 +23,11 @@ from typing import Callable, Iterator, TypedDict
 
 import pyoxigraph
 
-from .results import RDF_FORMATS, write_boolean, write_solutions
+from .results import RDF_FORMATS, SOLUTION_NATIVE_FORMATS, write_boolean, write_solutions
 from .sparql_text import tokens
 
 CHUNK = 64 * 1024
+SMALL = 1024 * 1024  # bytes: a result up to this size is serialized at once, in Rust
 
 
 class Request(TypedDict):
@@ -92,33 +93,71 @@ def _chunks(texts: Iterator[str]) -> Iterator[bytes]:
         yield "".join(buffer).encode("utf-8")
 
 
-def evaluate(store: pyoxigraph.Store, request: Request):
-    """Run the query and take the first max_rows results: the part of the work that may run away."""
+class _Full(Exception):
+    """The result is larger than a small one."""
+
+
+class _CappedBuffer(io.RawIOBase):
+    def __init__(self, cap: int):
+        super().__init__()
+        self.parts: list[bytes] = []
+        self.size, self.cap = 0, cap
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self.size += len(data)
+        if self.size > self.cap:
+            raise _Full
+        self.parts.append(bytes(data))
+        return len(data)
+
+
+def _serialized_if_small(results, request: Request) -> bytes | None:
+    """The whole result serialized by pyoxigraph (in Rust, several times faster than our writers), or None
+    when it is larger than SMALL bytes or than `max_rows` bytes. Every row and every triple takes at least
+    one byte in every format, so a result that fits holds at most max_rows rows and needs no truncation."""
+    cap = min(SMALL, request["max_rows"] or SMALL)
+    native = SOLUTION_NATIVE_FORMATS if isinstance(results, pyoxigraph.QuerySolutions) else RDF_FORMATS
+    sink = _CappedBuffer(cap)
+    try:
+        results.serialize(sink, format=native[request["format"]])
+    except _Full:
+        return None
+    return b"".join(sink.parts)
+
+
+def _graph_bytes(triples, name: str) -> Iterator[bytes]:
+    sink = io.BytesIO()
+    pyoxigraph.serialize(triples, sink, format=RDF_FORMATS[name])
+    yield sink.getvalue()
+
+
+def evaluate(store: pyoxigraph.Store, request: Request) -> Answer:
+    """Run the query: small results are serialized here at once; large ones are evaluated again and streamed
+    row by row up to max_rows. This is the part of the work that may run away."""
     try:
         results = store.query(request["query"], **_dataset(request))
         if isinstance(results, pyoxigraph.QueryBoolean):
-            return "boolean", bool(results), None, False
-        if isinstance(results, pyoxigraph.QuerySolutions):
-            variables = [v.value for v in results.variables]
-            rows, truncated = _limited(([s[v] for v in variables] for s in results), request["max_rows"])
-            return "solutions", rows, variables, truncated
-        triples, truncated = _limited(results, request["max_rows"])
-        return "graph", triples, None, truncated
+            return Answer("boolean", False, iter([write_boolean(bool(results), request["format"]).encode("utf-8")]))
+        kind = "solutions" if isinstance(results, pyoxigraph.QuerySolutions) else "graph"
+        small = _serialized_if_small(results, request)
+        if small is not None:
+            return Answer(kind, False, iter([small]))
+        results = store.query(request["query"], **_dataset(request))
+        limit = request["max_rows"]
+        if kind == "graph":
+            triples, truncated = _limited(results, limit)
+            return Answer(kind, truncated, _graph_bytes(triples, request["format"]))
+        variables = [v.value for v in results.variables]
+        rows, truncated = _limited(([s[v] for v in variables] for s in results), limit)
+        notes = [f"urn:koryo-kg:truncated:{limit}"] if truncated else []
+        return Answer(kind, truncated, _chunks(write_solutions(variables, rows, request["format"], notes)))
     except SyntaxError as error:
         raise QueryError(400, f"SPARQL syntax error: {error}") from None
     except (OSError, RuntimeError, ValueError) as error:
         raise QueryError(400, f"the query could not be evaluated: {error}") from None
-
-
-def serialize(kind: str, payload, variables, request: Request, notes: list[str]) -> Iterator[bytes]:
-    if kind == "boolean":
-        yield write_boolean(payload, request["format"]).encode("utf-8")
-    elif kind == "solutions":
-        yield from _chunks(write_solutions(variables, payload, request["format"], notes))
-    else:
-        sink = io.BytesIO()
-        pyoxigraph.serialize(payload, sink, format=RDF_FORMATS[request["format"]])
-        yield sink.getvalue()
 
 
 class Engine:
@@ -131,13 +170,11 @@ class Engine:
         """Evaluate; raises QueryError (400 for a bad query) or QueryTimeout (503)."""
         future = self._pool.submit(evaluate, self.store, request)
         try:
-            kind, payload, variables, truncated = future.result(timeout=self.timeout)
+            return future.result(timeout=self.timeout)
         except FutureTimeout:
             future.cancel()
             self.on_runaway()
             raise QueryTimeout(self.timeout) from None
-        notes = [f"urn:koryo-kg:truncated:{request['max_rows']}"] if truncated else []
-        return Answer(kind, truncated, serialize(kind, payload, variables, request, notes))
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

@@ -1,7 +1,7 @@
 """SPARQL result formats: their media types, and streaming writers for SELECT and ASK results.
 
-pyoxigraph serializes whole result sets only; the endpoint needs to stop at a row limit and to stream, so
-solutions are written here, row by row, following the W3C result formats (JSON, XML, CSV, TSV). Graph
+pyoxigraph serializes whole result sets only, which the endpoint does for small results; for large ones it
+needs to stop at a row limit and to stream, so solutions are written here, row by row, following the W3C result formats (JSON, XML, CSV, TSV). Graph
 results (CONSTRUCT, DESCRIBE) are streamed by pyoxigraph's own RDF serializers.
 """
 
@@ -39,6 +39,10 @@ GRAPH_FORMATS = {
     "jsonld": Format("jsonld", "application/ld+json", "jsonld"),
     "nquads": Format("nquads", "application/n-quads", "nq"),
     "trig": Format("trig", "application/trig", "trig"),
+}
+SOLUTION_NATIVE_FORMATS = {
+    "json": pyoxigraph.QueryResultsFormat.JSON, "xml": pyoxigraph.QueryResultsFormat.XML,
+    "csv": pyoxigraph.QueryResultsFormat.CSV, "tsv": pyoxigraph.QueryResultsFormat.TSV,
 }
 HTML = Format("html", "text/html", "html")
 # rdflib's names for the same serializations (for graphs built with rdflib: VoID, service description)
