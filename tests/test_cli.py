@@ -76,6 +76,28 @@ def test_validate_other_formats_and_directories(home, tmp_path):
     assert "contributions/nested/figure.nt:1" in result.stdout
 
 
+def test_warnings_fail_only_with_strict(home, tmp_path):
+    (tmp_path / "warning.ttl").write_bytes((FIXTURES / "warning.ttl").read_bytes())  # a label ending in a space
+    lenient = koryo_kg("validate", "--format", "github", "warning.ttl", home=home, cwd=tmp_path)
+    assert lenient.returncode == 0, lenient.stdout + lenient.stderr
+    assert lenient.stdout.startswith("::warning file=warning.ttl,line=7,title=kgsh%3ATidyLabelShape::")
+    strict = koryo_kg("validate", "--strict", "warning.ttl", home=home, cwd=tmp_path)
+    assert strict.returncode == 1
+    assert "warning.ttl:7: warning: an rdfs:label should not begin or end with spaces" in strict.stdout
+
+
+def test_reason_reports_a_contradiction_at_its_line(home, tmp_path):
+    (tmp_path / "clash.ttl").write_bytes((FIXTURES / "clash.ttl").read_bytes())  # a person that is a document
+    assert koryo_kg("validate", "clash.ttl", home=home, cwd=tmp_path).returncode == 0  # SHACL alone: fine
+    result = koryo_kg("validate", "--reason", "--format", "json", "clash.ttl", home=home, cwd=tmp_path)
+    no_traceback(result)
+    assert result.returncode == 1
+    [finding] = json.loads(result.stdout)["findings"]
+    assert finding["location"] == {"file": "clash.ttl", "line": 7, "column": 1}
+    assert finding["shape"] == "owlrl" and finding["severity"] == "violation"
+    assert finding["message"].startswith("owlrl: Disjoint classes") and finding["focus"].endswith("/new-historian")
+
+
 def test_standalone_ignores_the_project_data(home, tmp_path):
     contribution = tmp_path / "contribution.ttl"
     contribution.write_text(CONTRIBUTION, encoding="utf-8")

@@ -65,8 +65,41 @@ def test_sarif(report):
     assert location["region"]["startLine"] == 8
 
 
+@pytest.fixture(scope="module")
+def mixed_report():
+    """A violation, a warning and a reasoner's contradiction at once: every kind of finding a report holds."""
+    files = [FIXTURES / name for name in ("contribution.ttl", "warning.ttl", "clash.ttl")]
+    report = check(files, default_sources(), reason=True)
+    assert {f.severity for f in report.findings} == {"violation", "warning"}
+    assert any(f.shape == "owlrl" for f in report.findings)
+    return report
+
+
+def test_junit_follows_the_schema_and_reads_in_a_junit_reader(mixed_report):
+    from junitparser import JUnitXml
+    from lxml import etree
+
+    document = FORMATS["junit"](mixed_report)
+    schema = etree.XMLSchema(etree.parse(str(FIXTURES / "schemas" / "junit.xsd")))
+    assert schema.validate(etree.fromstring(document.encode("utf-8"))), schema.error_log
+    [suite] = list(JUnitXml.fromstring(document.encode("utf-8")))
+    failed = {case.name for case in suite if not case.is_passed}
+    assert suite.tests == len(list(suite)) and suite.failures == len(failed)
+    assert "kgsh:PersonShape on person:new-historian" in failed and "owlrl on person:new-historian" in failed
+
+
+def test_sarif_follows_the_sarif_2_1_0_schema(mixed_report):
+    from sarif_kit.validate import validation_errors
+
+    document = json.loads(FORMATS["sarif"](mixed_report))
+    assert validation_errors(document) == []
+    assert {r["level"] for r in document["runs"][0]["results"]} == {"error", "warning"}
+
+
 def test_conforming_data_in_every_format():
     report = check([], default_sources())
     assert FORMATS["github"](report) == ""
     assert ET.fromstring(FORMATS["junit"](report)).find("testsuite").get("failures") == "0"
     assert json.loads(FORMATS["sarif"](report))["runs"][0]["results"] == []
+    from sarif_kit.validate import validation_errors
+    assert validation_errors(json.loads(FORMATS["sarif"](report))) == []

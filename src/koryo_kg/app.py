@@ -14,6 +14,7 @@ from .engine import Engine, load_in_memory
 from .linked_data import blueprint as linked_data
 from .ontology_docs import blueprint as ontology_docs
 from .protocol import blueprint as protocol
+from .validation_service import blueprint as validation_service
 
 
 def create_app(config: ServerConfig, engine: Engine | None = None, on_runaway=lambda: None) -> Flask:
@@ -32,6 +33,7 @@ def create_app(config: ServerConfig, engine: Engine | None = None, on_runaway=la
              send_wildcard=config.cors_origins == ("*",),
              expose_headers=["X-Result-Truncated", "Content-Type"])
     app.register_blueprint(protocol)
+    app.register_blueprint(validation_service)
     app.register_blueprint(linked_data)
     app.register_blueprint(ontology_docs)
     # gzip when the client asks (Accept-Encoding); dumps have their own .gz files
@@ -39,7 +41,8 @@ def create_app(config: ServerConfig, engine: Engine | None = None, on_runaway=la
                       COMPRESS_MIMETYPES=["text/html", "text/turtle", "text/plain", "text/csv", "application/xml",
                                           "text/tab-separated-values", "application/n-triples", "application/rdf+xml",
                                           "application/ld+json", "application/sparql-results+json",
-                                          "application/sparql-results+xml", "application/json"])
+                                          "application/sparql-results+xml", "application/json",
+                                          "application/sarif+json"])
     Compress(app)
 
     @app.errorhandler(HTTPException)

@@ -16,10 +16,10 @@ from .metadata import describe
 from .parsing import load
 from .problems import BuildFailed, InputError, Problem
 from .resources import Sources
-from .store import BuildCache
+from .store import VALIDATION, BuildCache
 from .vocab import Graphs
 
-FORMAT = "3"  # bump when the same sources would build a different store
+FORMAT = "4"  # bump when the same sources would build a different store
 
 
 @dataclass
@@ -80,7 +80,8 @@ def build(sources: Sources, cache: BuildCache, force: bool = False,
         return BuildResult(key, reused=True, seconds=time.monotonic() - started_clock)
 
     from .reasoning import reason  # owlrl and pyshacl load slowly: only when a build is needed
-    from .validation import validate
+    from .reports import as_json
+    from .validation import contradictions, validate
 
     started = datetime.now(timezone.utc)
     progress(f"parsing {len(sources.all_files())} files")
@@ -89,10 +90,7 @@ def build(sources: Sources, cache: BuildCache, force: bool = False,
     progress(f"reasoning with owlrl over {len(loaded.ontology) + len(loaded.imports) + len(loaded.data)} triples")
     reasoned = reason(loaded.ontology, loaded.imports, loaded.data)
     if reasoned.errors:
-        lines = []
-        for message, resources in reasoned.errors:
-            where = next((loc for loc in (loaded.index.locate(r, loaded.data) for r in resources) if loc), None)
-            lines.append(str(Problem(where, f"owlrl: {message}")))
+        lines = [str(Problem(f.location, f.message)) for f in contradictions(reasoned.errors, loaded.data, loaded.index)]
         raise BuildFailed("the reasoner found contradictions:\n" + "\n".join(lines))
 
     progress("validating the data against the shapes with pyshacl")
@@ -110,6 +108,7 @@ def build(sources: Sources, cache: BuildCache, force: bool = False,
         named = dataset.graph(iri)
         for triple in graph:
             named.add(triple)
-    cache.install(key, dataset.serialize(format="nquads", encoding="utf-8"))
+    cache.install(key, dataset.serialize(format="nquads", encoding="utf-8"),
+                  {VALIDATION: as_json(report, version=key).encode("utf-8")})
     return BuildResult(key, {Graphs.short_name(iri): len(g) for iri, g in graphs.items()},
                        seconds=time.monotonic() - started_clock)

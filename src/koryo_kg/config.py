@@ -21,5 +21,6 @@ class ServerConfig:
     service_allowlist: tuple[str, ...] = ()  # SERVICE endpoints a query may call
     base: str = BASE
     dumps_dir: str | None = None  # the build's downloads (see store.DUMPS)
+    validation_report: str | None = None  # the build's SHACL report as JSON (see store.VALIDATION)
     version: str = "unversioned"  # changes whenever the served data changes: the root of every ETag
     modified: datetime | None = None  # when the served data last changed: Last-Modified

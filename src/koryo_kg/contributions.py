@@ -11,22 +11,24 @@ from .locations import LocationIndex
 from .parsing import load, rdf_files
 from .problems import InputError
 from .resources import Sources
-from .validation import Report, validate
+from .validation import Report, contradictions, validate
 
 
-def check(paths: list[Path], sources: Sources, standalone: bool = False) -> Report:
-    """Validate the RDF files under `paths` (the project's data when empty). Raises InputError when any
-    file does not parse, naming every one."""
+def check(paths: list[Path], sources: Sources, standalone: bool = False, reason: bool = False,
+          root: Path | None = None) -> Report:
+    """Validate the RDF files under `paths` (the project's data when empty), naming them relative to `root`;
+    with `reason`, also report the OWL 2 RL reasoner's contradictions. Raises InputError when any file does
+    not parse, naming every one."""
     index = LocationIndex()
     data = Graph()
     problems = []
     # Contributed files are indexed first, so that a finding points at the contributor's line.
-    groups = [rdf_files(paths)] if paths else []
+    groups = [(rdf_files(paths), root)] if paths else []
     if not paths or not standalone:
-        groups.append(list(sources.data))
-    for files in groups:
+        groups.append((list(sources.data), None))
+    for files, named_from in groups:
         try:
-            load(files, graph=data, index=index)
+            load(files, graph=data, index=index, root=named_from)
         except InputError as error:
             problems += error.problems
     vocabulary, shapes = Graph(), Graph()
@@ -37,4 +39,9 @@ def check(paths: list[Path], sources: Sources, standalone: bool = False) -> Repo
             problems += error.problems
     if problems:
         raise InputError(problems)
-    return validate(data, vocabulary, shapes, index)
+    report = validate(data, vocabulary, shapes, index)
+    if reason:
+        from .reasoning import reason as close  # owlrl loads slowly: only when asked
+
+        report.add(contradictions(close(vocabulary, data).errors, data, index))
+    return report

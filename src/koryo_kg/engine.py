@@ -46,7 +46,7 @@ class QueryError(Exception):
 
 class QueryTimeout(QueryError):
     def __init__(self, seconds: float):
-        super().__init__(503, f"the query ran longer than the server's limit of {seconds:g} s and was stopped")
+        super().__init__(503, f"the request ran longer than the server's limit of {seconds:g} s and was stopped")
 
 
 @dataclass
@@ -168,7 +168,11 @@ class Engine:
 
     def query(self, request: Request) -> Answer:
         """Evaluate; raises QueryError (400 for a bad query) or QueryTimeout (503)."""
-        future = self._pool.submit(evaluate, self.store, request)
+        return self.run(evaluate, self.store, request)
+
+    def run(self, work: Callable, *args):
+        """work(*args) under the deadline (queries, and validations sent to the server); raises QueryTimeout."""
+        future = self._pool.submit(work, *args)
         try:
             return future.result(timeout=self.timeout)
         except FutureTimeout:

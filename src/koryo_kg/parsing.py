@@ -52,7 +52,7 @@ def rdf_files(paths: list[Path]) -> list[Path]:
     return files
 
 
-def syntax_problem(path: Path, content: bytes) -> Problem | None:
+def syntax_problem(path: Path, content: bytes, root: Path | None = None) -> Problem | None:
     """The first syntax error in the file, located, or None."""
     _, ox_format = FORMATS[path.suffix.lower()]
     try:
@@ -62,9 +62,9 @@ def syntax_problem(path: Path, content: bytes) -> Problem | None:
         message = str(error.args[0]) if error.args else str(error)
         if message.startswith("Parser error"):
             message = message.split(": ", 1)[-1]
-        return Problem(Location(display_path(path), error.lineno or 1, error.offset or 1), message)
+        return Problem(Location(display_path(path, root), error.lineno or 1, error.offset or 1), message)
     except (ValueError, UnicodeDecodeError) as error:
-        return Problem(Location(display_path(path), 1, 1), str(error))
+        return Problem(Location(display_path(path, root), 1, 1), str(error))
     return None
 
 
@@ -80,9 +80,10 @@ def _parse(graph: Graph, path: Path, content: bytes) -> None:
         graph.parse(data=content, format=rdflib_format, publicID=base)
 
 
-def load(paths: list[Path], graph: Graph | None = None, index: LocationIndex | None = None) -> tuple[Graph, LocationIndex]:
-    """Parse the files into one graph, indexing where each subject is written. Raises InputError listing
-    every file that does not parse."""
+def load(paths: list[Path], graph: Graph | None = None, index: LocationIndex | None = None,
+         root: Path | None = None) -> tuple[Graph, LocationIndex]:
+    """Parse the files into one graph, indexing where each subject is written; files are named relative to
+    `root` (default: the current directory). Raises InputError listing every file that does not parse."""
     graph = Graph() if graph is None else graph
     index = LocationIndex() if index is None else index
     problems: list[Problem] = []
@@ -90,18 +91,18 @@ def load(paths: list[Path], graph: Graph | None = None, index: LocationIndex | N
         try:
             content = path.read_bytes()
         except OSError as error:
-            problems.append(Problem(None, f"{display_path(path)}: {error.strerror or error}"))
+            problems.append(Problem(None, f"{display_path(path, root)}: {error.strerror or error}"))
             continue
-        problem = syntax_problem(path, content)
+        problem = syntax_problem(path, content, root)
         if problem:
             problems.append(problem)
             continue
         try:
             _parse(graph, path, content)
         except Exception as error:  # rdflib raises many types; the file is what is wrong
-            problems.append(Problem(Location(display_path(path), 1, 1), f"rdflib could not read it: {error}"))
+            problems.append(Problem(Location(display_path(path, root), 1, 1), f"rdflib could not read it: {error}"))
             continue
-        index.add_file(display_path(path), content.decode("utf-8", errors="replace"))
+        index.add_file(display_path(path, root), content.decode("utf-8", errors="replace"))
     if problems:
         raise InputError(problems)
     return graph, index

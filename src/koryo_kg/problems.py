@@ -40,12 +40,12 @@ class BuildFailed(Exception):
         self.report = report
 
 
-def display_path(path) -> str:
-    """A path as a person in the current directory would type it."""
+def display_path(path, root=None) -> str:
+    """A path as a person in the current directory (or in `root`) would type it."""
     from pathlib import Path
 
     resolved = Path(path).resolve()
     try:
-        return str(resolved.relative_to(Path.cwd()))
+        return str(resolved.relative_to(Path(root).resolve() if root else Path.cwd()))
     except ValueError:
         return str(resolved)

@@ -36,9 +36,11 @@ def text(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
-def as_json(report: Report) -> str:
+def as_json(report: Report, version: str | None = None) -> str:
+    """The report as JSON; `version`, when given, names the build the report is of."""
     document = {
         "schema_version": JSON_SCHEMA_VERSION,
+        **({"build": version} if version else {}),
         "conforms": report.conforms,
         "counts": {s: report.count(s) for s in ("violation", "warning", "info")},
         "findings": [f.to_json() for f in report.findings],

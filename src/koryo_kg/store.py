@@ -15,6 +15,7 @@ from pathlib import Path
 import pyoxigraph
 
 KEEP = 3  # stores kept, the current one included
+VALIDATION = "validation.json"  # the build's SHACL report (reports.as_json), served at /validation
 
 
 def default_home() -> Path:
@@ -73,8 +74,8 @@ class BuildCache:
             out.write(key + "\n")
         os.replace(temporary, self.home / "current")
 
-    def install(self, key: str, nquads: bytes) -> Path:
-        """Load the N-Quads into a new store for `key` and make it current."""
+    def install(self, key: str, nquads: bytes, files: dict[str, bytes] | None = None) -> Path:
+        """Load the N-Quads into a new store for `key`, beside `files` (name -> content), and make it current."""
         self.stores.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(dir=self.stores, prefix=f".{key[:12]}-"))
         try:
@@ -83,6 +84,8 @@ class BuildCache:
             store.flush()
             write_dumps(store, staging / "dumps")
             del store
+            for name, content in (files or {}).items():
+                (staging / name).write_bytes(content)
             (staging / "COMPLETE").write_text(key + "\n")
             if self.has(key):  # another process built the same inputs meanwhile
                 shutil.rmtree(staging, ignore_errors=True)

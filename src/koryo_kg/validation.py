@@ -19,6 +19,7 @@ from .problems import Location
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
+REASONER = "owlrl"  # in place of a shape, for findings that come from the OWL 2 RL reasoner
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,15 @@ class Report:
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
+
+    def add(self, findings: list[Finding]) -> None:
+        """Findings from outside SHACL (the reasoner's): they count as violations of the report."""
+        self.findings = sorted(self.findings + findings, key=_order)
+        self.conforms = self.conforms and not findings
+
+
+def _order(f: Finding):
+    return f.location or Location("~", 0), f.severity, f.message
 
 
 def _name(node: Node | None) -> str | None:
@@ -105,5 +115,18 @@ def validate(data: Graph, ontology: Graph, shapes: Graph, index: LocationIndex |
             constraint=_name(results.value(result, SH.sourceConstraintComponent)),
             location=index.locate(focus, data, value if value != focus else None) if index else None,
         ))
-    findings.sort(key=lambda f: (f.location or Location("~", 0), f.severity, f.message))
+    findings.sort(key=_order)
     return Report(bool(conforms), findings, results)
+
+
+def contradictions(errors: list[tuple[str, list]], data: Graph, index: LocationIndex) -> list[Finding]:
+    """The reasoner's errors (a disjointness clash, say) as violations, each where the files write one of the
+    resources it names."""
+    findings = []
+    for message, resources in errors:
+        # the data's own subjects first: an individual in two disjoint classes is fixed where it is written
+        resources = sorted(resources, key=lambda r: (r, None, None) not in data)
+        where = next((loc for loc in (index.locate(r, data) for r in resources) if loc), None)
+        findings.append(Finding("violation", f"owlrl: {message}", _name(resources[0]) if resources else "",
+                                None, None, REASONER, None, where))
+    return findings
