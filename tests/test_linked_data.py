@@ -112,9 +112,10 @@ def test_hash_iris_resolve_to_their_documents(server):
         assert (URIRef(iri), None, None) in graph
 
 
-def test_home_leads_browsers_to_the_endpoint_and_rdf_clients_to_void(server):
+def test_home_is_the_query_page_for_browsers_and_leads_rdf_clients_to_void(server):
     response = requests.get(root(server) + "/", headers={"Accept": "text/html"})
-    assert response.status_code == 200 and response.url.endswith("/sparql")
+    assert response.status_code == 200 and response.url == root(server) + "/" and "<h1>Query the knowledge graph" in response.text
+    assert "Accept" in response.headers["Vary"]
     response = requests.get(root(server) + "/", headers={"Accept": "text/turtle"})
     assert response.url.endswith("/.well-known/void") and "void:Dataset" in response.text
 

@@ -14,6 +14,8 @@ from .engine import Engine, load_in_memory
 from .linked_data import blueprint as linked_data
 from .ontology_docs import blueprint as ontology_docs
 from .protocol import blueprint as protocol
+from .query_page import blueprint as query_page
+from .search import blueprint as search
 from .validation_service import blueprint as validation_service
 
 
@@ -34,6 +36,8 @@ def create_app(config: ServerConfig, engine: Engine | None = None, on_runaway=la
              expose_headers=["X-Result-Truncated", "Content-Type"])
     app.register_blueprint(protocol)
     app.register_blueprint(validation_service)
+    app.register_blueprint(query_page)
+    app.register_blueprint(search)
     app.register_blueprint(linked_data)
     app.register_blueprint(ontology_docs)
     # gzip when the client asks (Accept-Encoding); dumps have their own .gz files

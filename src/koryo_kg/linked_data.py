@@ -183,9 +183,15 @@ def void() -> Response:
 
 @blueprint.route("/", methods=["GET"])
 def home() -> Response:
-    """The base IRI: browsers go to the endpoint's page, RDF clients to the dataset description."""
+    """The base IRI: browsers get the query page, RDF clients a 303 to the dataset description."""
     chosen = choose_document(request.accept_mimetypes)
-    target = url_for("protocol.sparql") if chosen in (None, HTML) else url_for("linked_data.void")
+    if chosen in (None, HTML):
+        from .query_page import render_query_page  # the query page imports this module
+
+        response = render_query_page()
+        response.headers["Vary"] = "Accept"
+        return response
+    target = url_for("linked_data.void")
     return conditional(redirect(target, code=303), f"home->{target}")
 
 

@@ -11,6 +11,7 @@ import pyoxigraph
 from flask import current_app, render_template
 
 from .linked_data import local_url
+from .pictures import figures, neighbourhood
 from .vocab import KG, compact
 
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -82,4 +83,5 @@ def entity_page(iri: str, triples: list, alternates: dict[str, str]) -> str:
         "entity.html", iri=iri, title=title, names=names, types=types,
         facts=sorted(facts.items()), incoming=sorted(incoming, key=lambda i: (i["property"], i["subject"]["text"])),
         statements=[(labels.get(s) or compact(s), local_url(s), sorted(p.items())) for s, p in sorted(statements.items())],
-        alternates=alternates, structured=structured)
+        alternates=alternates, structured=structured, diagram=neighbourhood(iri, triples, labels),
+        charts=figures(current_app.config["ENGINE"].store, iri))

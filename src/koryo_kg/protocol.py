@@ -5,9 +5,10 @@ the service description when there is no query. Read-only: updates are refused w
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, request
 
 from .engine import QueryError
+from .query_page import render_query_page
 from .negotiation import choose, choose_document, document_media_types, offered
 from .results import HTML, RDFLIB_NAMES
 from .service_description import describe
@@ -19,11 +20,6 @@ FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"
 UPDATE = "application/sparql-update"
 READ_ONLY = "this endpoint is read-only: SPARQL Update is switched off"
-EXAMPLE = """PREFIX kg: <https://w3id.org/koryo-kg/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?name WHERE {
-  <https://w3id.org/koryo-kg/id/document/decree-1428-326cc> kg:signatory/rdfs:label ?name
-}"""
 
 
 def error(status: int, message: str, **headers) -> Response:
@@ -131,8 +127,7 @@ def service_description(params) -> Response:
         return error(406, "the service description is available as " + ", ".join(document_media_types()),
                      Vary="Accept")
     if chosen is HTML:
-        response = Response(render_template("endpoint.html", endpoint=endpoint, config=config, example=EXAMPLE,
-                                            graphs=sorted(config.graph_counts.items())))
+        response = render_query_page()
     else:
         body = describe(endpoint, config).serialize(format=RDFLIB_NAMES[chosen.name])
         response = Response(body, mimetype=chosen.media_type)
