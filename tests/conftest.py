@@ -102,3 +102,23 @@ def limited_server(home):
                     "--no-cors")
     yield server
     server.stop()
+
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's, installed by .ci/run; Playwright never downloads a browser here
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+def root(server) -> str:
+    """The server's base URL (its SPARQL endpoint without /sparql)."""
+    return server.url.rsplit("/sparql", 1)[0]

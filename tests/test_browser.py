@@ -1,27 +1,12 @@
 """The HTML pages in a real browser: Debian's chromium, headless, driven by Playwright. Every same-origin
-link on an entity page, the ontology page, the query page and the other pages resolves, and no page logs a console
-error. A screenshot is saved under the pytest temporary folder when a check fails."""
+link on an entity page, the ontology page, the query page and the other pages resolves, and no page logs a
+console error. A screenshot is saved under the pytest temporary folder when a check fails."""
 
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import sync_playwright
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
-
-
-def root(server) -> str:
-    return server.url.rsplit("/sparql", 1)[0]
+from conftest import root
 
 
 @pytest.mark.parametrize("path, heading", [

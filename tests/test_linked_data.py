@@ -9,14 +9,12 @@ import pytest
 import requests
 from rdflib import Graph, Namespace, URIRef
 
+from conftest import root
+
 BASE = "https://w3id.org/koryo-kg/"
 VOID = Namespace("http://rdfs.org/ns/void#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 LYUSHKOV = "id/person/genrikh-lyushkov"
-
-
-def root(server) -> str:
-    return server.url.rsplit("/sparql", 1)[0]
 
 
 @pytest.fixture(scope="module")

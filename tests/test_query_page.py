@@ -11,17 +11,9 @@ import urllib.parse
 
 import pytest
 import requests
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from test_browser import CHROMIUM, FLAGS, root
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
+from conftest import root
 
 
 @contextlib.contextmanager
@@ -221,3 +213,17 @@ def test_light(server):
     assert {"/static/editor.js", "/static/query.js", "/static/site.js", "/static/site.css"} <= set(assets)
     total = len(page.content) + sum(len(requests.get(root(server) + a).content) for a in set(assets))
     assert total < 500_000, total
+
+
+def test_lyushkovs_appointment_and_its_source_in_three_clicks(server, browser, tmp_path):
+    """The issue's historian: no SPARQL, from the home page to the footnote behind the appointment."""
+    with opened(browser, tmp_path, "three-clicks") as page:
+        page.goto(root(server) + "/")
+        page.get_by_label("Find a person, place, act, event or source").fill("Lyushkov")
+        page.get_by_role("option", name=re.compile("^Genrikh Lyushkov")).click()  # 1
+        expect(page.locator("h1")).to_have_text("Genrikh Lyushkov")
+        page.locator(".facts a", has_text="assigned chief of the Far Eastern Krai NKVD").first.click()  # 2
+        expect(page.locator("h1")).to_contain_text("Lyushkov transferred from Rostov")
+        page.locator(".facts a", has_text="Footnote 13").first.click()  # 3
+        expect(page.locator("h1")).to_have_text("Footnote 13")
+        expect(page.locator("main")).to_contain_text("Korean diaspora in Kazakhstan")

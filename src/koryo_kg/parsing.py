@@ -1,7 +1,8 @@
 """Reading RDF files: every syntax error of every file reported with file:line:col, nothing half-loaded.
 
-pyoxigraph checks the syntax first because its errors carry line and column; rdflib then parses the file
-(one parser per graph: mixing parsers in one rdflib graph changes literal identity, see DESIGN.md).
+pyoxigraph parses every file (its errors carry line and column, and it reads twice as fast as rdflib's
+parsers); its terms become rdflib terms exactly as rdflib's parsers would make them, so that graphs stay
+comparable with anything rdflib parses (see DESIGN.md on literal identity).
 """
 
 from __future__ import annotations
@@ -10,24 +11,19 @@ import logging
 from pathlib import Path
 
 import pyoxigraph
-from rdflib import Dataset, Graph
+from rdflib import BNode, Graph, Literal, URIRef
 
 from .locations import LocationIndex
 from .problems import InputError, Location, Problem, display_path
 
-# suffix -> (rdflib format, pyoxigraph format)
+# the syntax of a file, by its suffix
 FORMATS = {
-    ".ttl": ("turtle", pyoxigraph.RdfFormat.TURTLE),
-    ".nt": ("nt", pyoxigraph.RdfFormat.N_TRIPLES),
-    ".nq": ("nquads", pyoxigraph.RdfFormat.N_QUADS),
-    ".trig": ("trig", pyoxigraph.RdfFormat.TRIG),
-    ".jsonld": ("json-ld", pyoxigraph.RdfFormat.JSON_LD),
-    ".json": ("json-ld", pyoxigraph.RdfFormat.JSON_LD),
-    ".rdf": ("xml", pyoxigraph.RdfFormat.RDF_XML),
-    ".owl": ("xml", pyoxigraph.RdfFormat.RDF_XML),
-    ".xml": ("xml", pyoxigraph.RdfFormat.RDF_XML),
+    ".ttl": pyoxigraph.RdfFormat.TURTLE, ".nt": pyoxigraph.RdfFormat.N_TRIPLES,
+    ".nq": pyoxigraph.RdfFormat.N_QUADS, ".trig": pyoxigraph.RdfFormat.TRIG,
+    ".jsonld": pyoxigraph.RdfFormat.JSON_LD, ".json": pyoxigraph.RdfFormat.JSON_LD,
+    ".rdf": pyoxigraph.RdfFormat.RDF_XML, ".owl": pyoxigraph.RdfFormat.RDF_XML, ".xml": pyoxigraph.RdfFormat.RDF_XML,
 }
-_QUADS = {"nquads", "trig"}
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 # rdflib logs a warning for every ill-typed literal; SHACL reports those, with a location.
 logging.getLogger("rdflib").setLevel(logging.ERROR)
@@ -52,32 +48,39 @@ def rdf_files(paths: list[Path]) -> list[Path]:
     return files
 
 
-def syntax_problem(path: Path, content: bytes, root: Path | None = None) -> Problem | None:
-    """The first syntax error in the file, located, or None."""
-    _, ox_format = FORMATS[path.suffix.lower()]
+def parse(path: Path, content: bytes, root: Path | None = None) -> tuple[list, Problem | None]:
+    """Every triple or quad of the file as pyoxigraph reads it, or the first syntax error, located."""
     try:
-        for _ in pyoxigraph.parse(content, format=ox_format, base_iri=path.resolve().as_uri()):
-            pass
+        statements = pyoxigraph.parse(content, format=FORMATS[path.suffix.lower()], base_iri=path.resolve().as_uri())
+        return list(statements), None
     except SyntaxError as error:
         message = str(error.args[0]) if error.args else str(error)
         if message.startswith("Parser error"):
             message = message.split(": ", 1)[-1]
-        return Problem(Location(display_path(path, root), error.lineno or 1, error.offset or 1), message)
+        return [], Problem(Location(display_path(path, root), error.lineno or 1, error.offset or 1), message)
     except (ValueError, UnicodeDecodeError) as error:
-        return Problem(Location(display_path(path, root), 1, 1), str(error))
-    return None
+        return [], Problem(Location(display_path(path, root), 1, 1), str(error))
 
 
-def _parse(graph: Graph, path: Path, content: bytes) -> None:
-    rdflib_format, _ = FORMATS[path.suffix.lower()]
-    base = path.resolve().as_uri()
-    if rdflib_format in _QUADS:
-        dataset = Dataset()
-        dataset.parse(data=content, format=rdflib_format, publicID=base)
-        for s, p, o, _ in dataset.quads():
-            graph.add((s, p, o))
-    else:
-        graph.parse(data=content, format=rdflib_format, publicID=base)
+def syntax_problem(path: Path, content: bytes, root: Path | None = None) -> Problem | None:
+    """The first syntax error in the file, located, or None."""
+    return parse(path, content, root)[1]
+
+
+def _rdflib_term(term, blank_nodes: dict[str, BNode]):
+    """The rdflib term for a pyoxigraph one, as rdflib's own parsers make it: a plain string literal has no
+    datatype (rdflib tells "M" from "M"^^xsd:string; see DESIGN.md)."""
+    if isinstance(term, pyoxigraph.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, pyoxigraph.BlankNode):
+        return blank_nodes.setdefault(term.value, BNode())
+    if isinstance(term, pyoxigraph.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise ValueError("RDF-star quoted triples are not supported")
 
 
 def load(paths: list[Path], graph: Graph | None = None, index: LocationIndex | None = None,
@@ -93,15 +96,18 @@ def load(paths: list[Path], graph: Graph | None = None, index: LocationIndex | N
         except OSError as error:
             problems.append(Problem(None, f"{display_path(path, root)}: {error.strerror or error}"))
             continue
-        problem = syntax_problem(path, content, root)
+        statements, problem = parse(path, content, root)
         if problem:
             problems.append(problem)
             continue
+        blank_nodes: dict[str, BNode] = {}  # one file's blank nodes are its own
         try:
-            _parse(graph, path, content)
-        except Exception as error:  # rdflib raises many types; the file is what is wrong
-            problems.append(Problem(Location(display_path(path, root), 1, 1), f"rdflib could not read it: {error}"))
+            triples = [tuple(_rdflib_term(t, blank_nodes) for t in (s.subject, s.predicate, s.object))
+                       for s in statements]
+        except ValueError as error:
+            problems.append(Problem(Location(display_path(path, root), 1, 1), str(error)))
             continue
+        graph.addN((*triple, graph) for triple in triples)
         index.add_file(display_path(path, root), content.decode("utf-8", errors="replace"))
     if problems:
         raise InputError(problems)

@@ -34,7 +34,7 @@ def with_additions(build_store: Path, paths: list[Path], workspace: Path) -> Pat
         store.bulk_load(pyoxigraph.Store.read_only(str(build_store)).dump(format=pyoxigraph.RdfFormat.N_QUADS),
                         format=pyoxigraph.RdfFormat.N_QUADS)
         for path in files:
-            _, rdf_format = FORMATS[path.suffix.lower()]
+            rdf_format = FORMATS[path.suffix.lower()]
             own_graph = pyoxigraph.NamedNode(path.resolve().as_uri())
             quads = []
             for item in pyoxigraph.parse(path=str(path), format=rdf_format, base_iri=own_graph.value):
