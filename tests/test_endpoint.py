@@ -273,6 +273,43 @@ def test_cors(server, limited_server):
     assert "Access-Control-Allow-Origin" not in off.headers
 
 
+# What browser-based clients send, replayed: Comunica's SPARQL endpoint fetcher (form POST, one result type
+# per query form) and YASGUI (form POST with a wildcard fallback, from another origin).
+CLIENT_REPLAYS = [
+    ("comunica SELECT", "SELECT ?s WHERE { ?s a <https://w3id.org/koryo-kg/ontology#Person> } LIMIT 2",
+     {"Accept": "application/sparql-results+json"}, "application/sparql-results+json"),
+    ("comunica ASK", "ASK { ?s a <https://w3id.org/koryo-kg/ontology#Person> }",
+     {"Accept": "application/sparql-results+json"}, "application/sparql-results+json"),
+    ("comunica CONSTRUCT", "CONSTRUCT WHERE { ?s a <https://w3id.org/koryo-kg/ontology#Person> } LIMIT 2",
+     {"Accept": "application/n-triples,text/turtle;q=0.9"}, "application/n-triples"),
+    ("yasgui SELECT", "SELECT ?s WHERE { ?s ?p ?o } LIMIT 2",
+     {"Accept": "application/sparql-results+json,*/*;q=0.9", "Origin": "https://yasgui.org",
+      "X-Requested-With": "XMLHttpRequest"}, "application/sparql-results+json"),
+    ("yasgui CONSTRUCT", "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 2",
+     {"Accept": "text/turtle,*/*;q=0.9", "Origin": "https://yasgui.org"}, "text/turtle"),
+]
+
+
+@pytest.mark.parametrize("name, query, headers, media_type", CLIENT_REPLAYS, ids=[r[0] for r in CLIENT_REPLAYS])
+def test_browser_clients_replayed(server, name, query, headers, media_type):
+    if "Origin" in headers:
+        preflight = requests.options(server.url, headers={
+            "Origin": headers["Origin"], "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": ", ".join(h.lower() for h in headers if h not in ("Accept", "Origin"))
+                                              or "content-type"})
+        assert preflight.status_code == 200
+    response = requests.post(server.url, data={"query": query}, headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.headers["Content-Type"].split(";")[0] == media_type
+    assert "Accept" in response.headers["Vary"]
+    if "Origin" in headers:
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+    if media_type.startswith("application/sparql-results+json"):
+        assert "boolean" in response.json() or len(response.json()["results"]["bindings"]) == 2
+    else:
+        assert len(Graph().parse(data=response.text, format="nt" if "n-triples" in media_type else "turtle")) > 0
+
+
 # --- limits --------------------------------------------------------------------------------------------
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"

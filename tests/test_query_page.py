@@ -227,3 +227,25 @@ def test_lyushkovs_appointment_and_its_source_in_three_clicks(server, browser, t
         page.locator(".facts a", has_text="Footnote 13").first.click()  # 3
         expect(page.locator("h1")).to_have_text("Footnote 13")
         expect(page.locator("main")).to_contain_text("Korean diaspora in Kazakhstan")
+
+
+def test_keyboard_alone_writes_runs_and_follows_a_result(server, browser, tmp_path):
+    def tab_to(page, selector: str) -> None:
+        for _ in range(40):
+            page.keyboard.press("Tab")
+            if page.evaluate(f"document.activeElement.matches({selector!r})"):
+                return
+        raise AssertionError(f"Tab never reached {selector}")
+
+    with opened(browser, tmp_path, "keyboard-run") as page:
+        page.goto(root(server) + "/")
+        tab_to(page, ".cm-content")
+        page.keyboard.press("Control+a")
+        page.keyboard.type("SELECT ?place WHERE { ?place a <https://w3id.org/koryo-kg/ontology#Place> ; "
+                           "<http://www.w3.org/2000/01/rdf-schema#label> \"Ushtobe\"@en }")
+        page.keyboard.press("Escape")
+        page.keyboard.press("Control+Enter")
+        expect(page.locator("#status")).to_have_text(re.compile(r"^1 row"))
+        tab_to(page, "table.results a")
+        page.keyboard.press("Enter")
+        expect(page.locator("h1")).to_have_text("Ushtobe")

@@ -58,3 +58,18 @@ def test_browsers_get_a_list_or_the_one_page(server):
 def test_normalized():
     assert normalized("Il-Sung") == normalized("il sung") == "il sung"
     assert normalized("Ушто́бе") == normalized("УШТОБЕ")
+
+
+@pytest.mark.parametrize("path, params, headers", [
+    ("/search", {"q": "\x00\uffff" * 500}, {"Accept": "application/json"}),
+    ("/search", {"q": "x", "limit": "-5"}, {"Accept": "text/html"}),
+    ("/search", {"q": "<script>alert(1)</script>"}, {"Accept": "text/html"}),
+    ("/", {"query": "SELECT" * 2000}, {"Accept": "text/html"}),
+    ("/", {"example": "../../etc/passwd"}, {"Accept": "text/html"}),
+    ("/timeline", {"x": "\ud800".encode("utf-8", "surrogatepass")}, {"Accept": "*/*"}),
+    ("/validation", {}, {"Accept": "image/png"}),
+])
+def test_odd_requests_to_the_pages_are_never_5xx(server, path, params, headers):
+    response = requests.get(server.url.replace("/sparql", path), params=params, headers=headers)
+    assert response.status_code < 500, response.text
+    assert "<script>alert(1)</script>" not in response.text  # Jinja escapes what it shows

@@ -30,19 +30,21 @@ DUMP_TYPES = {".nq": "application/n-quads", ".trig": "application/trig", ".ttl":
 
 # The document about a resource: its own triples (with the blank nodes they lead to, such as time-spans),
 # the statements about it with their triples, the triples that point at it, and the labels of everything
-# it links to. ?this is bound by substitution, never spliced into the text.
+# it links to (a concept's skos:prefLabel). ?this is bound by substitution, never spliced into the text.
 DESCRIBE = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX kg: <https://w3id.org/koryo-kg/ontology#>
 CONSTRUCT {
-  ?this ?p ?o . ?o ?bp ?bo . ?o rdfs:label ?olabel .
-  ?statement ?sp ?so . ?so rdfs:label ?solabel .
+  ?this ?p ?o . ?o ?bp ?bo . ?o ?olabelled ?olabel .
+  ?statement ?sp ?so . ?so ?solabelled ?solabel .
   ?s ?q ?this . ?s rdfs:label ?slabel .
 } WHERE {
   { ?this ?p ?o
     OPTIONAL { FILTER isBlank(?o) ?o ?bp ?bo }
-    OPTIONAL { FILTER isIRI(?o) ?o rdfs:label ?olabel } }
-  UNION { ?statement kg:about ?this ; ?sp ?so OPTIONAL { FILTER isIRI(?so) ?so rdfs:label ?solabel } }
+    OPTIONAL { FILTER isIRI(?o) ?o ?olabelled ?olabel VALUES ?olabelled { rdfs:label skos:prefLabel } } }
+  UNION { ?statement kg:about ?this ; ?sp ?so
+          OPTIONAL { FILTER isIRI(?so) ?so ?solabelled ?solabel VALUES ?solabelled { rdfs:label skos:prefLabel } } }
   UNION { ?s ?q ?this OPTIONAL { ?s rdfs:label ?slabel } }
 }
 """

@@ -16,6 +16,7 @@ from .vocab import KG, compact
 
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 ALT_LABEL = "http://www.w3.org/2004/02/skos/core#altLabel"
+PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
 TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 ABOUT = str(KG) + "about"
 
@@ -35,7 +36,7 @@ def _property_labels() -> dict[str, str]:
 def _labels(triples) -> dict[str, str]:
     labels: dict[str, str] = {}
     for t in triples:
-        if t.predicate.value == LABEL and isinstance(t.object, pyoxigraph.Literal):
+        if t.predicate.value in (LABEL, PREF_LABEL) and isinstance(t.object, pyoxigraph.Literal):
             if t.object.language == "en" or t.subject.value not in labels:
                 labels[t.subject.value] = t.object.value
     return labels

@@ -4,6 +4,7 @@
 (function () {
   const BASE = "https://w3id.org/koryo-kg/";
   const RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label";
+  const SKOS_PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel";
   const form = document.getElementById("query-form");
   const textarea = document.getElementById("query");
   const status = document.getElementById("status");
@@ -39,7 +40,8 @@
   async function labels(iris) {
     if (!iris.length) return {};
     const values = iris.slice(0, 300).map((i) => "<" + i + ">").join(" ");
-    const query = `SELECT ?s ?l WHERE { VALUES ?s { ${values} } ?s <${RDFS_LABEL}> ?l FILTER (langMatches(lang(?l), "en")) }`;
+    const query = `SELECT ?s ?l WHERE { VALUES ?s { ${values} } ?s <${RDFS_LABEL}>|<${SKOS_PREF_LABEL}> ?l
+                   FILTER (langMatches(lang(?l), "en")) }`;
     const response = await fetch("/sparql", {method: "POST", body: new URLSearchParams({query}),
                                              headers: {Accept: "application/sparql-results+json"}});
     if (!response.ok) return {};
