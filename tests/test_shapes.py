@@ -62,3 +62,22 @@ def test_shape_fires_at_the_marked_line(report, fixture: Path):
 def test_project_data_conforms():
     report = check([], default_sources())
     assert report.conforms, [(str(f.location), f.message) for f in report.findings]
+
+
+def test_forked_and_single_process_validation_agree(monkeypatch):
+    """From the command line the shapes are shared out among forked processes; the report is the same."""
+    import os
+    import threading
+
+    monkeypatch.setattr(threading, "active_count", lambda: 1)  # as in the command line
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    alone = check(SHAPE_FIXTURES, default_sources())
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    forked = check(SHAPE_FIXTURES, default_sources())
+    assert len(alone.findings) > len(SHAPE_FIXTURES)
+    def comparable(report):  # blank nodes get new names each time the files are read
+        return sorted(str({**f.to_json(), "focus": f.focus if f.focus.startswith("http") else "_:"}) for f in report.findings)
+
+    assert comparable(forked) == comparable(alone)
+    assert forked.conforms is alone.conforms is False
+    assert len(list(forked.results_graph.subjects(SH.resultSeverity, None))) == len(alone.findings)
