@@ -29,7 +29,7 @@ SELECT ?event ?label ?begin ?when ?deadline WHERE {
     BIND (STRDT(CONCAT(STR(?deadline), "T00:00:00"), <http://www.w3.org/2001/XMLSchema#dateTime>) AS ?begin) }
 } ORDER BY ?begin ?label"""
 FIGURES = PREFIXES + """
-SELECT ?statement ?label ?quantity ?value ?lower ?upper ?rank ?status ?source ?footnote ?number WHERE {
+SELECT ?this ?statement ?label ?quantity ?value ?lower ?upper ?rank ?status ?source ?footnote ?number WHERE {
   ?statement a kg:FigureStatement ; kg:about ?this ; kg:quantity ?q ; rdfs:label ?label ; kg:rank ?r ;
              kg:epistemicStatus ?s .
   FILTER (lang(?label) = "en")
@@ -103,9 +103,9 @@ def neighbourhood(iri: str, triples: list, labels: dict[str, str], limit: int = 
 def figures(store: pyoxigraph.Store, iri: str) -> list[dict]:
     """For each quantity stated about `iri`, every figure with its value or bounds, rank, status and source,
     and bar positions on a common scale (percent of the largest number)."""
-    query = FIGURES.replace("?this", f"<{iri}>")
     rows: dict[str, dict] = {}
-    for r in store.query(query, use_default_graph_as_union=True):
+    this = {pyoxigraph.Variable("this"): pyoxigraph.NamedNode(iri)}  # bound, never spliced into the text
+    for r in store.query(FIGURES, use_default_graph_as_union=True, substitutions=this):
         row = rows.setdefault(r["statement"].value, {
             "url": local_url(r["statement"].value), "label": r["label"].value, "quantity": r["quantity"].value,
             "value": _number(r["value"]), "lower": _number(r["lower"]), "upper": _number(r["upper"]),

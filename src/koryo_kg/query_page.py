@@ -1,9 +1,9 @@
 """The query page historians work in, at `/` and at `/sparql` for browsers, and the timeline page.
 
 The page is served complete: the examples (the competency questions, each with its question and what it
-expects), the editor's completions (our prefixes, the ontology's terms, the data's named things) and the
-timeline are in the HTML, so it reads and its form runs queries without JavaScript; static/query.js adds the
-editor, results as a table, downloads and permalinks.
+expects) and the editor's completions (our prefixes, the ontology's terms, the data's named things) are in
+the HTML, so it reads and its form runs queries without JavaScript; static/query.js adds the editor,
+results as a table, downloads and permalinks.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from .pictures import timeline
 from .resources import queries_dir
-from .search import _index
+from .search import named_things
 from .vocab import PREFIXES, compact
 
 blueprint = Blueprint("query_page", __name__)
@@ -59,7 +59,7 @@ def completions() -> list[dict]:
     for row in current_app.config["ENGINE"].store.query(TERMS):
         kind = "class" if row["kind"].value.endswith("Class") else "property"
         items.append({"label": compact(row["term"].value), "type": kind, "detail": row["label"].value})
-    items += [{"label": compact(e.iri), "type": "constant", "detail": e.label} for e in _index().values()]
+    items += [{"label": compact(e.iri), "type": "constant", "detail": e.label} for e in named_things().values()]
     return items
 
 

@@ -46,7 +46,7 @@ class Entry:
     names: dict[str, str]  # normalized -> as written
 
 
-def _index() -> dict[str, Entry]:
+def named_things() -> dict[str, Entry]:
     """Every named thing of the data, read from the store once per process."""
     index = current_app.config.get("KORYO_SEARCH_INDEX")
     if index is None:
@@ -90,7 +90,7 @@ def find(text: str, limit: int = 10) -> list[dict]:
     if not query:
         return []
     ranked = []
-    for entry in _index().values():
+    for entry in named_things().values():
         rank = _rank(entry, query)
         if rank is not None:
             ranked.append((rank, entry.label, entry))
