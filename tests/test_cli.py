@@ -173,3 +173,20 @@ def test_query_syntax_error_exits_2_without_traceback(home):
 def test_query_needs_exactly_one_source(home):
     result = koryo_kg("query", home=home)
     assert result.returncode == 2 and "either a QUERY or --file" in result.stderr
+
+
+BROKEN = sorted((FIXTURES / "broken").glob("*.ttl"))
+
+
+@pytest.mark.parametrize("fixture", BROKEN, ids=lambda p: p.stem)
+def test_broken_contributions_are_caught_at_their_line(home, tmp_path, fixture):
+    """Typos in IRIs (classes, properties, objects; ours and other vocabularies'), impossible dates: each one a
+    violation at the marked line, with the message a contributor acts on."""
+    lines = fixture.read_text(encoding="utf-8").splitlines()
+    line, expected = next((n, text.split("# <- expected: ")[1]) for n, text in enumerate(lines, 1) if "# <- expected: " in text)
+    (tmp_path / fixture.name).write_bytes(fixture.read_bytes())
+    result = koryo_kg("validate", "--format", "json", fixture.name, home=home, cwd=tmp_path)
+    no_traceback(result)
+    assert result.returncode == 1
+    located = [f for f in json.loads(result.stdout)["findings"] if f["location"] and f["location"]["line"] == line]
+    assert any(expected in f["message"] for f in located), json.loads(result.stdout)["findings"]

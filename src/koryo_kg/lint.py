@@ -1,9 +1,9 @@
 """Ontology lint: the checkable FOOPS!/OOPS! criteria (MODELING.md §4, §7), each finding located at the file
 and line where the term is written, in the same report formats as `validate`.
 
-Undefined terms: a term of PROV, ORG, schema.org, FOAF, SKOS, DCTERMS, VANN, OWL, RDF(S) or XSD must exist
-in that vocabulary (rdflib ships their term lists); a CIDOC CRM term must be declared in
-ontology/external/crm.ttl, the CRM 7.1.3 declarations restated for the reasoner.
+Undefined terms (see terms.py): a term of PROV, ORG, schema.org, FOAF, SKOS, DCTERMS, VANN, OWL, RDF(S) or
+XSD must exist in that vocabulary (rdflib ships their term lists); a CIDOC CRM term must be declared in
+ontology/external/crm.ttl, the CRM 7.1.3 declarations restated for the reasoner; a kg: term in the ontology.
 """
 
 from __future__ import annotations
@@ -11,16 +11,16 @@ from __future__ import annotations
 import re
 
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, SDO, SKOS, VANN, XSD
+from rdflib.namespace import DCTERMS, VANN
 
 from .locations import LocationIndex
 from .parsing import load
 from .resources import Sources
 from .validation import Finding, Report
-from .vocab import CRM, KG, ONTOLOGY
+from .terms import Terms
+from .vocab import KG, ONTOLOGY
 
 RULES = "https://w3id.org/koryo-kg/lint#"
-CLOSED = (PROV, ORG, SDO, FOAF, SKOS, DCTERMS, VANN, OWL, RDF, RDFS, XSD)
 REQUIRED_METADATA = (DCTERMS.title, DCTERMS.description, DCTERMS.license, DCTERMS.creator, DCTERMS.created,
                      OWL.versionIRI, OWL.versionInfo, VANN.preferredNamespacePrefix, VANN.preferredNamespaceUri)
 
@@ -34,7 +34,7 @@ def _english(graph: Graph, term, predicate) -> list:
     return [v for v in graph.objects(term, predicate) if isinstance(v, Literal) and v.language == "en"]
 
 
-def findings(ontology: Graph, crm_terms: set[URIRef]) -> list[tuple[str, URIRef, str, object]]:
+def findings(ontology: Graph, terms: Terms) -> list[tuple[str, URIRef, str, object]]:
     """(rule, focus, message, value) for every problem in `ontology`."""
     found = []
     add = lambda rule, focus, message, value=None: found.append((rule, focus, message, value))
@@ -73,13 +73,9 @@ def findings(ontology: Graph, crm_terms: set[URIRef]) -> list[tuple[str, URIRef,
         add("same-as", subject, "owl:sameAs: use skos:exactMatch or schema:sameAs", other)
     for s, p, o in ontology:
         for used in (p, o):
-            if not isinstance(used, URIRef):
-                continue
-            if str(used).startswith(str(CRM)) and used not in crm_terms:
-                add("undefined-term", s, f"{used} is not a CIDOC CRM 7.1.3 term declared in ontology/external", used)
-            for vocabulary in CLOSED:
-                if str(used).startswith(str(vocabulary)) and used not in vocabulary:
-                    add("undefined-term", s, f"{used} is not a term of {vocabulary}", used)
+            reason = terms.undefined(used) if isinstance(used, URIRef) else None
+            if reason:
+                add("undefined-term", s, reason, used)
     return found
 
 
@@ -87,9 +83,8 @@ def lint(sources: Sources) -> Report:
     index = LocationIndex()
     ontology, _ = load(list(sources.ontology), index=index)
     imports, _ = load(list(sources.imports), index=index)
-    crm_terms = {s for s in imports.subjects() if isinstance(s, URIRef) and str(s).startswith(str(CRM))}
     results = []
-    for rule, focus, message, value in findings(ontology, crm_terms):
+    for rule, focus, message, value in findings(ontology, Terms(ontology + imports)):
         results.append(Finding(severity="violation", message=message, focus=str(focus), path=None,
                                value=None if value is None else str(value), shape=RULES + rule, constraint=None,
                                location=index.locate(focus, ontology, value)))

@@ -20,10 +20,12 @@ from rdflib.term import Node
 
 from .locations import LocationIndex
 from .problems import Location
+from .terms import Terms, used_terms
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 REASONER = "owlrl"  # in place of a shape, for findings that come from the OWL 2 RL reasoner
+UNDEFINED_TERM = "https://w3id.org/koryo-kg/lint#undefined-term"  # in place of a shape, as in the lint
 TARGETS = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
 MAX_PROCESSES = 4
 
@@ -190,8 +192,22 @@ def validate(data: Graph, ontology: Graph, shapes: Graph, index: LocationIndex |
     findings = [Finding(r.severity, r.message, _name(r.focus), r.path, _name(r.value), r.shape, r.constraint,
                         index.locate(r.focus, data, r.value if r.value != r.focus else None) if index else None)
                 for r in results]
+    findings += undefined_terms(data, ontology, index)
     findings.sort(key=_order)
-    return Report(all(r.severity != "violation" for r in results), findings, report)
+    return Report(all(f.severity != "violation" for f in findings), findings, report)
+
+
+def undefined_terms(data: Graph, vocabulary: Graph, index: LocationIndex | None = None) -> list[Finding]:
+    """A property or class the data uses that its vocabulary does not have (a misspelling, mostly), at the
+    line where it is written."""
+    terms, found, seen = Terms(vocabulary), [], set()
+    for subject, predicate, term in used_terms(data):
+        reason = terms.undefined(term)
+        if reason and (subject, term) not in seen:
+            seen.add((subject, term))
+            found.append(Finding("violation", reason, _name(subject), _name(predicate), _name(term), UNDEFINED_TERM,
+                                 None, index.locate(subject, data, term) if index else None))
+    return found
 
 
 def contradictions(errors: list[tuple[str, list]], data: Graph, index: LocationIndex) -> list[Finding]:
