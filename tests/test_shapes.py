@@ -52,7 +52,8 @@ def test_every_targeted_shape_has_a_negative_fixture():
 
 @pytest.mark.parametrize("fixture", SHAPE_FIXTURES, ids=lambda p: p.stem)
 def test_shape_fires_at_the_marked_line(report, fixture: Path):
-    mine = [f for f in report.findings if f.location and f.location.path.endswith(f"shapes/{fixture.name}")]
+    mine = [f for f in report.findings if f.location and f.location.path.endswith(f"shapes/{fixture.name}")
+            and (f.shape or "").startswith(KGSH)]  # a fixture may also misname a resource on purpose: the lint's, not ours
     assert mine, f"no finding located in {fixture.name}"
     assert {f.shape for f in mine} == {KGSH + fixture.stem}, [(f.shape, f.message) for f in mine]
     assert expected_line(fixture) in {f.location.line for f in mine}, [(str(f.location), f.message) for f in mine]
@@ -80,4 +81,5 @@ def test_forked_and_single_process_validation_agree(monkeypatch):
 
     assert comparable(forked) == comparable(alone)
     assert forked.conforms is alone.conforms is False
-    assert len(list(forked.results_graph.subjects(SH.resultSeverity, None))) == len(alone.findings)
+    shacl_findings = [f for f in alone.findings if (f.shape or "").startswith(KGSH)]  # not the lint's checks
+    assert len(list(forked.results_graph.subjects(SH.resultSeverity, None))) == len(shacl_findings)

@@ -10,6 +10,7 @@ shared out among forked processes, one per CPU (up to four).
 
 from __future__ import annotations
 
+import difflib
 import multiprocessing
 import os
 import threading
@@ -21,11 +22,13 @@ from rdflib.term import Node
 from .locations import LocationIndex
 from .problems import Location
 from .terms import Terms, used_terms
+from .vocab import ID, compact
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 REASONER = "owlrl"  # in place of a shape, for findings that come from the OWL 2 RL reasoner
 UNDEFINED_TERM = "https://w3id.org/koryo-kg/lint#undefined-term"  # in place of a shape, as in the lint
+UNDESCRIBED = "https://w3id.org/koryo-kg/lint#undescribed-resource"
 TARGETS = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
 MAX_PROCESSES = 4
 
@@ -192,7 +195,7 @@ def validate(data: Graph, ontology: Graph, shapes: Graph, index: LocationIndex |
     findings = [Finding(r.severity, r.message, _name(r.focus), r.path, _name(r.value), r.shape, r.constraint,
                         index.locate(r.focus, data, r.value if r.value != r.focus else None) if index else None)
                 for r in results]
-    findings += undefined_terms(data, ontology, index)
+    findings += undefined_terms(data, ontology, index) + undescribed(data, index)
     findings.sort(key=_order)
     return Report(all(f.severity != "violation" for f in findings), findings, report)
 
@@ -207,6 +210,22 @@ def undefined_terms(data: Graph, vocabulary: Graph, index: LocationIndex | None 
             seen.add((subject, term))
             found.append(Finding("violation", reason, _name(subject), _name(predicate), _name(term), UNDEFINED_TERM,
                                  None, index.locate(subject, data, term) if index else None))
+    return found
+
+
+def undescribed(data: Graph, index: LocationIndex | None = None) -> list[Finding]:
+    """An IRI of ours (under /id/) that the data points at but describes nowhere: a misspelt reference, mostly,
+    which a shape without sh:class on that property would not see."""
+    described = {s for s in data.subjects() if isinstance(s, URIRef)}
+    ours = sorted(str(s) for s in described if str(s).startswith(str(ID)))
+    found = []
+    for subject, predicate, target in data:
+        if isinstance(target, URIRef) and str(target).startswith(str(ID)) and target not in described:
+            close = difflib.get_close_matches(str(target), ours, n=1, cutoff=0.8)
+            found.append(Finding("violation", f"{compact(str(target))} is described nowhere in the data"
+                                 + (f" (did you mean {compact(close[0])}?)" if close else ""), _name(subject),
+                                 _name(predicate), _name(target), UNDESCRIBED, None,
+                                 index.locate(subject, data, target) if index else None))
     return found
 
 
