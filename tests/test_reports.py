@@ -6,7 +6,7 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
-from rdflib import Graph, Namespace
+from rdflib import RDF, Graph, Namespace, URIRef
 
 from koryo_kg.contributions import check
 from koryo_kg.reports import FORMATS
@@ -103,3 +103,17 @@ def test_conforming_data_in_every_format():
     assert json.loads(FORMATS["sarif"](report))["runs"][0]["results"] == []
     from sarif_kit.validate import validation_errors
     assert validation_errors(json.loads(FORMATS["sarif"](report))) == []
+
+
+def test_the_turtle_report_holds_the_checks_beyond_shacl(mixed_report):
+    """The reasoner's contradictions and names no vocabulary has are results of the SHACL report too, so that
+    a pipeline reading sh:conforms sees what the exit status says."""
+    graph = Graph().parse(data=FORMATS["turtle"](mixed_report), format="turtle")
+    [report] = list(graph.subjects(RDF.type, SH.ValidationReport))
+    assert graph.value(report, SH.conforms).toPython() is False
+    components = {str(graph.value(r, SH.sourceConstraintComponent)) for r in graph.objects(report, SH.result)}
+    assert "https://w3id.org/koryo-kg/lint#owlrl-contradiction" in components
+    typo = check([FIXTURES / "broken" / "class-typo.ttl"], default_sources())
+    graph = Graph().parse(data=FORMATS["turtle"](typo), format="turtle")
+    [result] = list(graph.subjects(SH.sourceConstraintComponent, URIRef("https://w3id.org/koryo-kg/lint#undefined-term")))
+    assert str(graph.value(result, SH.value)).endswith("#Persn")

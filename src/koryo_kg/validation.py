@@ -29,6 +29,7 @@ SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 REASONER = "owlrl"  # in place of a shape, for findings that come from the OWL 2 RL reasoner
 UNDEFINED_TERM = "https://w3id.org/koryo-kg/lint#undefined-term"  # in place of a shape, as in the lint
 UNDESCRIBED = "https://w3id.org/koryo-kg/lint#undescribed-resource"
+_CHECKS = {REASONER: "https://w3id.org/koryo-kg/lint#owlrl-contradiction"}  # the reasoner's, as an IRI
 TARGETS = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
 MAX_PROCESSES = 4
 
@@ -61,9 +62,24 @@ class Report:
         return sum(1 for f in self.findings if f.severity == severity)
 
     def add(self, findings: list[Finding]) -> None:
-        """Findings from outside SHACL (the reasoner's): they count as violations of the report."""
+        """Findings from outside SHACL (the reasoner's, names that no vocabulary or resource has): they join
+        the findings and the sh:ValidationReport too, with their check as sh:sourceConstraintComponent, so
+        that every format tells the same."""
         self.findings = sorted(self.findings + findings, key=_order)
-        self.conforms = self.conforms and not findings
+        self.conforms = self.conforms and not any(f.severity == "violation" for f in findings)
+        graph = self.results_graph
+        report = graph.value(predicate=RDF.type, object=SH.ValidationReport)
+        graph.set((report, SH.conforms, Literal(self.conforms)))
+        for f in findings:
+            result = BNode()
+            graph.add((report, SH.result, result))
+            graph.add((result, RDF.type, SH.ValidationResult))
+            graph.add((result, SH.resultSeverity, SH.Violation))
+            graph.add((result, SH.resultMessage, Literal(f.message)))
+            graph.add((result, SH.sourceConstraintComponent, URIRef(_CHECKS.get(f.shape, f.shape))))
+            for predicate, text in ((SH.focusNode, f.focus), (SH.resultPath, f.path), (SH.value, f.value)):
+                if text:
+                    graph.add((result, predicate, URIRef(text) if "://" in text else Literal(text)))
 
 
 def _order(f: Finding):
@@ -195,9 +211,10 @@ def validate(data: Graph, ontology: Graph, shapes: Graph, index: LocationIndex |
     findings = [Finding(r.severity, r.message, _name(r.focus), r.path, _name(r.value), r.shape, r.constraint,
                         index.locate(r.focus, data, r.value if r.value != r.focus else None) if index else None)
                 for r in results]
-    findings += undefined_terms(data, ontology, index) + undescribed(data, index)
     findings.sort(key=_order)
-    return Report(all(f.severity != "violation" for f in findings), findings, report)
+    checked = Report(all(f.severity != "violation" for f in findings), findings, report)
+    checked.add(undefined_terms(data, ontology, index) + undescribed(data, index))
+    return checked
 
 
 def undefined_terms(data: Graph, vocabulary: Graph, index: LocationIndex | None = None) -> list[Finding]:
