@@ -6,6 +6,9 @@ parses, about 60 % of the time for the project's data. The graph pyshacl validat
 once (rdflib's prepared queries take the focus node as a binding), and it is our own merged copy of data and
 ontology, so pyshacl may validate it in place instead of cloning it. From the command line the shapes are
 shared out among forked processes, one per CPU (up to four).
+
+Beyond the shapes, two checks SHACL cannot make: a property or class no vocabulary has (terms.py), and an IRI
+of ours that the data points at but describes nowhere: misspellings, mostly.
 """
 
 from __future__ import annotations
