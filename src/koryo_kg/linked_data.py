@@ -183,20 +183,6 @@ def void() -> Response:
     return conditional(response, f".well-known/void/{chosen.name}")
 
 
-@blueprint.route("/", methods=["GET"])
-def home() -> Response:
-    """The base IRI: browsers get the query page, RDF clients a 303 to the dataset description."""
-    chosen = choose_document(request.accept_mimetypes)
-    if chosen in (None, HTML):
-        from .query_page import render_query_page  # the query page imports this module
-
-        response = render_query_page()
-        response.headers["Vary"] = "Accept"
-        return response
-    target = url_for("linked_data.void")
-    return conditional(redirect(target, code=303), f"home->{target}")
-
-
 @blueprint.route("/favicon.ico", methods=["GET"])
 def favicon() -> Response:
     """Browsers ask for it on every page: no icon, and no error in their console."""

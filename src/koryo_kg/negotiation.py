@@ -78,3 +78,8 @@ def choose_document(accept: MIMEAccept, explicit: str | None = None, html: bool 
 
 def document_media_types(html: bool = True) -> list[str]:
     return [*(["text/html"] if html else []), *dict.fromkeys(GRAPH_FORMATS[n].media_type for n in DOCUMENT_OFFERS.values())]
+
+
+def prefers_html(accept: MIMEAccept) -> bool:
+    """Whether a client asking for either JSON or a page (search, the validation report) wants the page."""
+    return accept.best_match(["application/json", *HTML_TYPES]) in HTML_TYPES

@@ -1,4 +1,5 @@
-"""The query page historians work in, at `/` and at `/sparql` for browsers, and the timeline page.
+"""The query page historians work in, at `/` (the base IRI; RDF clients go on to the dataset description) and
+at `/sparql` for browsers, and the timeline page.
 
 The page is served complete: the examples (the competency questions, each with its question and what it
 expects) and the editor's completions (our prefixes, the ontology's terms, the data's named things) are in
@@ -10,9 +11,12 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
+from .linked_data import conditional
+from .negotiation import choose_document
 from .pictures import timeline
+from .results import HTML
 from .resources import queries_dir
 from .search import named_things
 from .vocab import PREFIXES, compact
@@ -77,6 +81,17 @@ def render_query_page() -> Response:
         "query.html", query=query, run=bool(request.args.get("query") or example), examples=cache["examples"],
         completions=cache["completions"], config=config,
         graphs=sorted(config.graph_counts.items())))
+
+
+@blueprint.route("/", methods=["GET"])
+def home() -> Response:
+    """The base IRI: browsers get the query page, RDF clients a 303 to the dataset description."""
+    if choose_document(request.accept_mimetypes) in (None, HTML):
+        response = render_query_page()
+        response.headers["Vary"] = "Accept"
+        return response
+    target = url_for("linked_data.void")
+    return conditional(redirect(target, code=303), f"home->{target}")
 
 
 @blueprint.route("/timeline", methods=["GET"])

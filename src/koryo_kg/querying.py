@@ -7,13 +7,8 @@ import io
 import pyoxigraph
 
 from .problems import InputError, Problem
+from .results import SOLUTION_NATIVE_FORMATS as RESULT_FORMATS
 
-RESULT_FORMATS = {
-    "csv": pyoxigraph.QueryResultsFormat.CSV,
-    "tsv": pyoxigraph.QueryResultsFormat.TSV,
-    "json": pyoxigraph.QueryResultsFormat.JSON,
-    "xml": pyoxigraph.QueryResultsFormat.XML,
-}
 GRAPH_FORMATS = {"turtle": pyoxigraph.RdfFormat.TURTLE, "ntriples": pyoxigraph.RdfFormat.N_TRIPLES,
                  "json": pyoxigraph.RdfFormat.JSON_LD, "xml": pyoxigraph.RdfFormat.RDF_XML}
 

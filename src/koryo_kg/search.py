@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request
 
 from .linked_data import local_url
-from .negotiation import HTML_TYPES
+from .negotiation import prefers_html
 from .vocab import BASE, compact
 
 blueprint = Blueprint("search", __name__)
@@ -107,8 +107,7 @@ def search() -> Response:
     except ValueError:
         return Response("400 Bad Request: limit must be a number\n", status=400, mimetype="text/plain")
     results = find(text, limit)
-    wants_html = request.accept_mimetypes.best_match(["application/json", *HTML_TYPES]) in HTML_TYPES
-    if not wants_html:
+    if not prefers_html(request.accept_mimetypes):
         response = jsonify({"query": text, "results": results})
     elif len([r for r in results if r["exact"]]) == 1:
         response = redirect(next(r["url"] for r in results if r["exact"]), code=303)

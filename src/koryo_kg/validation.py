@@ -154,14 +154,11 @@ def _read(report: Graph, shapes: Graph) -> list[_Result]:
     return results
 
 
-_FORKED: tuple[Graph, Graph] | None = None  # what forked processes validate (they inherit it)
+_FORKED: tuple[Graph, Graph, list[str]] | None = None  # what forked processes validate (they inherit it)
 
 
 def _validate_shape(shape: str) -> tuple[list[_Result], str]:
-    graph, shapes = _FORKED
-    # pyshacl knows only the shapes it is given: the untargeted ones that sh:node refers to come along
-    helpers = [str(s) for s in shapes.subjects(RDF.type, SH.NodeShape)
-               if isinstance(s, URIRef) and not any((s, t, None) in shapes for t in TARGETS)]
+    graph, shapes, helpers = _FORKED
     report = _pyshacl(graph, shapes, [shape, *helpers])[1]
     return _read(report, shapes), report.serialize(format="nt")
 
@@ -178,9 +175,11 @@ def _in_parallel(graph: Graph, shapes: Graph, processes: int) -> tuple[list[_Res
     """pyshacl in forked processes, one targeted shape at a time, the biggest first, so that the processes
     finish together; one report of all of them."""
     global _FORKED
-    targeted = [s for s in shapes.subjects(RDF.type, SH.NodeShape) if any((s, t, None) in shapes for t in TARGETS)]
+    named = [s for s in shapes.subjects(RDF.type, SH.NodeShape) if isinstance(s, URIRef)]
+    targeted = [s for s in named if any((s, t, None) in shapes for t in TARGETS)]
     order = sorted(targeted, key=lambda s: (-_focus_estimate(graph, shapes, s), str(s)))
-    _FORKED = (graph, shapes)
+    # pyshacl knows only the shapes it is given: the untargeted ones that sh:node refers to come along
+    _FORKED = (graph, shapes, [str(s) for s in named if s not in targeted])
     try:
         with multiprocessing.get_context("fork").Pool(processes) as pool:
             parts = list(pool.imap_unordered(_validate_shape, [str(s) for s in order]))

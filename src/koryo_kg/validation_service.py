@@ -18,7 +18,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.utils import secure_filename
 
 from .engine import QueryError
-from .negotiation import HTML_TYPES
+from .negotiation import GRAPH_OFFERS, prefers_html
 from .parsing import FORMATS as RDF_EXTENSIONS
 from .problems import InputError
 from .protocol import error
@@ -27,10 +27,10 @@ from .results import GRAPH_FORMATS
 
 blueprint = Blueprint("validation_service", __name__)
 
-# the syntax of a body, by its Content-Type
-BODY_EXTENSIONS = {f.media_type: "." + f.extension for f in GRAPH_FORMATS.values()} | {
-    "application/x-turtle": ".ttl", "text/n3": ".ttl", "application/json": ".jsonld", "application/xml": ".rdf",
-    "text/xml": ".rdf"}
+# the syntax of a body, by its Content-Type: the media types the endpoint answers RDF in, aliases included
+# (text/plain is not taken for N-Triples here: a plain-text body is more likely a mistake)
+BODY_EXTENSIONS = {media_type: "." + GRAPH_FORMATS[name].extension for media_type, name in GRAPH_OFFERS.items()
+                   if media_type != "text/plain"}
 # report format -> media type; Accept chooses among them in this order (*/* gets JSON)
 REPORT_TYPES = {"json": "application/json", "sarif": "application/sarif+json", "junit": "application/xml",
                 "turtle": "text/turtle", "text": "text/plain", "github": "text/plain"}
@@ -122,7 +122,7 @@ def published() -> Response:
     if not config.validation_report or not Path(config.validation_report).is_file():
         return error(404, "this server has no validation report of its data (a build older than the report)")
     report = json.loads(Path(config.validation_report).read_text(encoding="utf-8"))
-    if request.accept_mimetypes.best_match(["application/json", *HTML_TYPES]) in HTML_TYPES:
+    if prefers_html(request.accept_mimetypes):
         response = Response(render_template("validation.html", report=report, config=config))
     else:
         response = Response(json.dumps(report, ensure_ascii=False, indent=2) + "\n", mimetype="application/json")
