@@ -27,9 +27,11 @@ def store():
 
 
 def _answer(store, query, name, max_rows):
-    answer = evaluate(store, {"query": query, "default_graph": None, "named_graphs": None, "format": name,
+    answer = evaluate(store, {"query": query, "default_graph": None, "named_graphs": None, "names_dataset": False,
+                              "format": name,
                               "max_rows": max_rows})
-    return answer, b"".join(answer.body).decode("utf-8")
+    body = answer.body if isinstance(answer.body, bytes) else b"".join(answer.body)
+    return answer, body.decode("utf-8")
 
 
 def _rows(name: str, text: str) -> list:

@@ -1,4 +1,5 @@
-"""The Flask application: `create_app(config)` wires the blueprints, the query engine and the limits."""
+"""The WSGI application: `create_app(config)` wires the SPARQL Protocol, the Flask blueprints, the query
+engine and the limits."""
 
 from __future__ import annotations
 
@@ -7,13 +8,15 @@ import atexit
 from flask import Flask, Response
 from flask_compress import Compress
 from flask_cors import CORS
+from flask_cors.core import get_cors_options
 from werkzeug.exceptions import HTTPException
 
 from .config import ServerConfig
 from .engine import Engine, load_in_memory
+from .errors import INTERNAL_ERROR, http_error, plain_error
 from .linked_data import blueprint as linked_data
 from .ontology_docs import blueprint as ontology_docs
-from .protocol import blueprint as protocol
+from .protocol import SparqlProtocol, blueprint as protocol
 from .query_page import blueprint as query_page
 from .search import blueprint as search
 from .validation_service import blueprint as validation_service
@@ -30,10 +33,12 @@ def create_app(config: ServerConfig, engine: Engine | None = None, on_runaway=la
         engine = Engine(load_in_memory(config.store_path), config.query_timeout, config.threads, on_runaway)
         atexit.register(engine.close)
     app.config["ENGINE"] = engine
+    cors_options = None
     if config.cors_origins:
-        CORS(app, origins=list(config.cors_origins), methods=["GET", "POST", "OPTIONS"],
-             send_wildcard=config.cors_origins == ("*",),
-             expose_headers=["X-Result-Truncated", "Content-Type"])
+        cors_options = {"origins": list(config.cors_origins), "methods": ["GET", "POST", "OPTIONS"],
+                        "send_wildcard": config.cors_origins == ("*",),
+                        "expose_headers": ["X-Result-Truncated", "Content-Type"]}
+        CORS(app, **cors_options)
     app.register_blueprint(protocol)
     app.register_blueprint(validation_service)
     app.register_blueprint(query_page)
@@ -49,19 +54,12 @@ def create_app(config: ServerConfig, engine: Engine | None = None, on_runaway=la
                                           "application/sarif+json"])
     Compress(app)
 
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> Response:
-        """Plain-text errors with the reason, never an HTML page or a traceback."""
-        message = f"{error.code} {error.name}: {error.description}" if error.description else f"{error.code} {error.name}"
-        response = Response(message + "\n", status=error.code, mimetype="text/plain")
-        if error.code == 405 and error.valid_methods:
-            response.headers["Allow"] = ", ".join(error.valid_methods)
-        return response
+    app.register_error_handler(HTTPException, http_error)
 
     @app.errorhandler(Exception)
     def internal_error(error: Exception) -> Response:
         app.logger.exception("internal error")
-        return Response("500 Internal Server Error: the server failed on this request; it has been logged\n",
-                        status=500, mimetype="text/plain")
+        return plain_error(500, INTERNAL_ERROR)
 
+    app.wsgi_app = SparqlProtocol(app.wsgi_app, config, engine, cors_options and get_cors_options(app, cors_options))
     return app

@@ -200,8 +200,8 @@ def serve(cache: BuildCache, host, port, workers, threads, additions, query_time
           cors_origins, no_cors, service_allowlist) -> None:
     """Serve the graph over the SPARQL 1.1 Protocol at /sparql, building first if needed.
 
-    A production WSGI server (gunicorn) with --workers processes, each holding the graph in memory. A
-    query past --timeout is answered 503 and stopped by retiring its process while the others go on
+    A production server (granian) with --workers processes, each holding the graph in memory. A
+    query past --timeout is answered 503 and stopped by replacing its process while the others go on
     serving. Read-only. Logs one line per request; stops on SIGINT and SIGTERM.
     """
     from .config import ServerConfig

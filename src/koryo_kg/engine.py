@@ -24,7 +24,6 @@ from typing import Callable, Iterator, TypedDict
 import pyoxigraph
 
 from .results import RDF_FORMATS, SOLUTION_NATIVE_FORMATS, write_boolean, write_solutions
-from .sparql_text import tokens
 
 CHUNK = 64 * 1024
 SMALL = 1024 * 1024  # bytes: a result up to this size is serialized at once, in Rust
@@ -32,8 +31,9 @@ SMALL = 1024 * 1024  # bytes: a result up to this size is serialized at once, in
 
 class Request(TypedDict):
     query: str
-    default_graph: list[str] | None  # None: the union of all graphs (or the query's own FROM)
+    default_graph: list[str] | None  # None: the union of all graphs, or the query's own FROM
     named_graphs: list[str] | None
+    names_dataset: bool  # the query has FROM or FROM NAMED (see sparql_text.outline)
     format: str  # a key of results.SOLUTION_FORMATS or results.GRAPH_FORMATS
     max_rows: int  # 0: no limit
 
@@ -53,7 +53,7 @@ class QueryTimeout(QueryError):
 class Answer:
     kind: str  # boolean | solutions | graph
     truncated: bool
-    body: Iterator[bytes]
+    body: bytes | Iterator[bytes]  # bytes when small (sent with a Content-Length), else streamed
 
 
 def load_in_memory(path: str) -> pyoxigraph.Store:
@@ -65,8 +65,7 @@ def load_in_memory(path: str) -> pyoxigraph.Store:
 
 def _dataset(request: Request) -> dict:
     if request["default_graph"] is None and request["named_graphs"] is None:
-        # the union of all graphs, unless the query names its own dataset with FROM / FROM NAMED
-        return {"use_default_graph_as_union": not any(t.upper() == "FROM" for t in tokens(request["query"]))}
+        return {"use_default_graph_as_union": not request["names_dataset"]}
     return {"default_graph": [pyoxigraph.NamedNode(g) for g in request["default_graph"] or []],
             "named_graphs": [pyoxigraph.NamedNode(g) for g in request["named_graphs"] or []]}
 
@@ -140,11 +139,11 @@ def evaluate(store: pyoxigraph.Store, request: Request) -> Answer:
     try:
         results = store.query(request["query"], **_dataset(request))
         if isinstance(results, pyoxigraph.QueryBoolean):
-            return Answer("boolean", False, iter([write_boolean(bool(results), request["format"]).encode("utf-8")]))
+            return Answer("boolean", False, write_boolean(bool(results), request["format"]).encode("utf-8"))
         kind = "solutions" if isinstance(results, pyoxigraph.QuerySolutions) else "graph"
         small = _serialized_if_small(results, request)
         if small is not None:
-            return Answer(kind, False, iter([small]))
+            return Answer(kind, False, small)
         results = store.query(request["query"], **_dataset(request))
         limit = request["max_rows"]
         if kind == "graph":

@@ -3,7 +3,10 @@ first, then the Accept header with its q-values and wildcards (werkzeug parses i
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 from .results import GRAPH_FORMATS, HTML, SOLUTION_FORMATS, Format
 
@@ -42,6 +45,19 @@ def choose(kind: str, explicit: str | None, accept: MIMEAccept) -> Format | None
         return formats[next(iter(offers.values()))]
     best = accept.best_match(list(offers))
     return formats[offers[best]] if best else None
+
+
+def choose_for_header(kind: str, explicit: str | None, accept_header: str | None) -> Format | None:
+    """choose() by the Accept header's text, remembered: a client sends the same header again and again, and
+    parsing and matching it takes a tenth of the time of a selective query. Absurdly long ones are not kept."""
+    if len(accept_header or "") + len(explicit or "") > 1024:
+        return choose(kind, explicit, parse_accept_header(accept_header, MIMEAccept))
+    return _choose_remembered(kind, explicit, accept_header)
+
+
+@lru_cache(maxsize=256)
+def _choose_remembered(kind: str, explicit: str | None, accept_header: str | None) -> Format | None:
+    return choose(kind, explicit, parse_accept_header(accept_header, MIMEAccept))
 
 
 def offered(kind: str) -> list[str]:

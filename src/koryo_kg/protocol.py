@@ -1,31 +1,139 @@
 """The SPARQL 1.1 Protocol at /sparql: query by GET, by POST form and by POST sparql-query; the dataset
 from default-graph-uri / named-graph-uri (overriding FROM / FROM NAMED); the format from `format` or Accept;
 the service description when there is no query. Read-only: updates are refused with 403.
+
+Queries are the endpoint's hot path, so `SparqlProtocol` answers them in front of the Flask app with
+werkzeug's Request and Response alone: on a selective query Flask's dispatch, contexts and extensions cost
+more than evaluating it (README, Measured). Flask gets the rest of /sparql: the query page for browsers, CORS
+preflights, and methods other than GET, HEAD and POST.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request
+import logging
 
-from .engine import QueryError
+from flask import Blueprint
+from flask_cors.core import get_cors_headers
+from werkzeug import Request, Response
+from werkzeug.exceptions import HTTPException
+
+from .config import ServerConfig
+from .engine import Engine, QueryError
+from .errors import INTERNAL_ERROR, http_error, plain_error as error
+from .negotiation import choose_document, choose_for_header, document_media_types, offered
 from .query_page import render_query_page
-from .negotiation import choose, choose_document, document_media_types, offered
 from .results import HTML, RDFLIB_NAMES
 from .service_description import describe
-from .sparql_text import query_form, service_endpoints
+from .sparql_text import outline
 
-blueprint = Blueprint("protocol", __name__)
-
+PATH = "/sparql"
 FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"
 UPDATE = "application/sparql-update"
 READ_ONLY = "this endpoint is read-only: SPARQL Update is switched off"
 
+blueprint = Blueprint("protocol", __name__)
 
-def error(status: int, message: str, **headers) -> Response:
-    response = Response(message.rstrip() + "\n", status=status, mimetype="text/plain")
-    response.headers.update(headers)
+
+@blueprint.route(PATH, methods=["GET", "POST"])
+def query_page() -> Response:
+    """What SparqlProtocol leaves to Flask: a browser asking /sparql for a page gets the query page."""
+    response = render_query_page()
+    response.headers["Vary"] = "Accept"
     return response
+
+
+class SparqlProtocol:
+    """WSGI middleware answering the SPARQL Protocol at PATH and passing everything else to `app`."""
+
+    def __init__(self, app, config: ServerConfig, engine: Engine, cors_options: dict | None):
+        self.app, self.config, self.engine, self.cors_options = app, config, engine, cors_options
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO") != PATH or environ.get("REQUEST_METHOD") not in ("GET", "HEAD", "POST"):
+            return self.app(environ, start_response)
+        request = Request(environ)
+        request.max_content_length = request.max_form_memory_size = self.config.max_body
+        try:
+            response = self.respond(request)
+        except HTTPException as failure:  # the body limit (413), a malformed form
+            response = http_error(failure)
+        except Exception:
+            logging.getLogger(__name__).exception("internal error")
+            response = error(500, INTERNAL_ERROR)
+        if response is None:
+            return self.app(environ, start_response)
+        if self.cors_options:
+            for name, value in get_cors_headers(self.cors_options, request.headers, request.method).items():
+                response.headers.add(name, value)
+        return response(environ, start_response)
+
+    def respond(self, request: Request) -> Response | None:
+        """The protocol's answer, or None for the query page (left to Flask)."""
+        params, failure = _parameters(request)
+        if failure is not None:
+            return failure
+        if "update" in params:
+            return error(403, READ_ONLY)
+        queries = params.getlist("query")
+        if not queries:
+            if request.method == "POST":
+                return error(400, "no query: send a 'query' parameter or a body of type " + QUERY)
+            return self.service_description(request, params)
+        if len(queries) > 1:
+            return error(400, f"{len(queries)} 'query' parameters: send exactly one")
+        if not queries[0].strip():
+            return error(400, "the query is empty")
+        return self.run_query(request, queries[0], params)
+
+    def run_query(self, request: Request, query: str, params) -> Response:
+        seen = outline(query)
+        if seen.form == "UPDATE":
+            return error(400, "this is a SPARQL Update, not a query; and the endpoint is read-only")
+        refused = [s for s in seen.services if s not in self.config.service_allowlist]
+        if refused:
+            return error(403, f"SERVICE {refused[0]} is not allowed: this server calls no other endpoint "
+                              "unless its operator allows it (--allow-service)")
+        kind = seen.form or "SELECT"
+        chosen = choose_for_header(kind, _explicit_format(params), request.headers.get("Accept"))
+        if chosen is None:
+            return error(406, f"none of the requested formats can be produced for a {kind} query; available: "
+                              + ", ".join(offered(kind)), Vary="Accept")
+        default_graph = params.getlist("default-graph-uri")
+        named_graphs = params.getlist("named-graph-uri")
+        explicit_dataset = bool(default_graph or named_graphs)
+        max_rows = self.config.max_rows
+        try:
+            answer = self.engine.query({
+                "query": query,
+                "default_graph": default_graph if explicit_dataset else None,
+                "named_graphs": named_graphs if explicit_dataset else None,
+                "names_dataset": seen.names_dataset,
+                "format": chosen.name,
+                "max_rows": max_rows,
+            })
+        except QueryError as failure:
+            return error(failure.status, str(failure))
+        response = Response(answer.body, mimetype=chosen.media_type)
+        if chosen.media_type.startswith("text/") or chosen.name in ("json", "xml", "jsonld", "rdfxml"):
+            response.charset = "utf-8"
+        response.headers["Vary"] = "Accept"
+        if answer.truncated:
+            response.headers["X-Result-Truncated"] = (f"the result has more than {max_rows} rows; "
+                                                      f"only the first {max_rows} are sent")
+        return response
+
+    def service_description(self, request: Request, params) -> Response | None:
+        chosen = choose_document(request.accept_mimetypes, _explicit_format(params))
+        if chosen is None:
+            return error(406, "the service description is available as " + ", ".join(document_media_types()),
+                         Vary="Accept")
+        if chosen is HTML:
+            return None
+        body = describe(request.base_url, self.config).serialize(format=RDFLIB_NAMES[chosen.name])
+        response = Response(body, mimetype=chosen.media_type)
+        response.headers["Vary"] = "Accept"
+        return response
 
 
 def _explicit_format(params) -> str | None:
@@ -35,7 +143,7 @@ def _explicit_format(params) -> str | None:
     return None
 
 
-def _parameters():
+def _parameters(request: Request):
     """The protocol parameters of this request, or an error Response."""
     if request.method in ("GET", "HEAD"):
         return request.args, None
@@ -60,76 +168,3 @@ def _parameters():
     if mimetype == UPDATE:
         return None, error(403, READ_ONLY)
     return None, error(415, f"unsupported Content-Type {mimetype or '(none)'}: send {FORM} or {QUERY}")
-
-
-@blueprint.route("/sparql", methods=["GET", "POST"])
-def sparql() -> Response:
-    params, failure = _parameters()
-    if failure is not None:
-        return failure
-    if "update" in params:
-        return error(403, READ_ONLY)
-    queries = params.getlist("query")
-    if not queries:
-        if request.method == "POST":
-            return error(400, "no query: send a 'query' parameter or a body of type " + QUERY)
-        return service_description(params)
-    if len(queries) > 1:
-        return error(400, f"{len(queries)} 'query' parameters: send exactly one")
-    query = queries[0]
-    if not query.strip():
-        return error(400, "the query is empty")
-    return run_query(query, params)
-
-
-def run_query(query: str, params) -> Response:
-    config = current_app.config["KORYO"]
-    form = query_form(query)
-    if form == "UPDATE":
-        return error(400, "this is a SPARQL Update, not a query; and the endpoint is read-only")
-    refused = [s for s in service_endpoints(query) if s not in config.service_allowlist]
-    if refused:
-        return error(403, f"SERVICE {refused[0]} is not allowed: this server calls no other endpoint "
-                          "unless its operator allows it (--allow-service)")
-    kind = form or "SELECT"
-    chosen = choose(kind, _explicit_format(params), request.accept_mimetypes)
-    if chosen is None:
-        return error(406, f"none of the requested formats can be produced for a {kind} query; available: "
-                          + ", ".join(offered(kind)), Vary="Accept")
-    default_graph = params.getlist("default-graph-uri")
-    named_graphs = params.getlist("named-graph-uri")
-    explicit_dataset = bool(default_graph or named_graphs)
-    try:
-        answer = current_app.config["ENGINE"].query({
-            "query": query,
-            "default_graph": default_graph if explicit_dataset else None,
-            "named_graphs": named_graphs if explicit_dataset else None,
-            "format": chosen.name,
-            "max_rows": config.max_rows,
-        })
-    except QueryError as failure:
-        return error(failure.status, str(failure))
-    response = Response(answer.body, mimetype=chosen.media_type)
-    if chosen.media_type.startswith("text/") or chosen.name in ("json", "xml", "jsonld", "rdfxml"):
-        response.charset = "utf-8"
-    response.headers["Vary"] = "Accept"
-    if answer.truncated:
-        response.headers["X-Result-Truncated"] = (f"the result has more than {config.max_rows} rows; "
-                                                  f"only the first {config.max_rows} are sent")
-    return response
-
-
-def service_description(params) -> Response:
-    config = current_app.config["KORYO"]
-    endpoint = request.base_url
-    chosen = choose_document(request.accept_mimetypes, _explicit_format(params))
-    if chosen is None:
-        return error(406, "the service description is available as " + ", ".join(document_media_types()),
-                     Vary="Accept")
-    if chosen is HTML:
-        response = render_query_page()
-    else:
-        body = describe(endpoint, config).serialize(format=RDFLIB_NAMES[chosen.name])
-        response = Response(body, mimetype=chosen.media_type)
-    response.headers["Vary"] = "Accept"
-    return response

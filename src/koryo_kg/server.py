@@ -1,10 +1,12 @@
-"""Serving the app with gunicorn (a production WSGI server): `workers` processes with `threads` threads
-each, every process with the graph in memory. gunicorn logs one line per request and stops cleanly on
-SIGINT and SIGTERM.
+"""Serving the app with granian (a production server whose HTTP layer is written in Rust; it calls our WSGI
+app from `threads` Python threads per process): `workers` processes, every one with the graph in memory. One
+log line per request; SIGINT and SIGTERM stop it cleanly.
 
-A runaway query cannot be cancelled inside pyoxigraph, so the process that runs it retires: it answers 503,
-stops accepting connections, finishes its other requests and ends after a grace period, taking the query
-with it; gunicorn starts a fresh process while the others go on serving.
+A runaway query cannot be cancelled inside pyoxigraph, so the process running it is replaced: its client gets
+503 at the deadline, and the process asks granian's main process (SIGHUP) to respawn the workers. Each new
+worker starts before the old one is told to stop; an old one finishes what it is serving and is killed when
+it is still alive after the query timeout and a grace period, the longest any query it ran may still need.
+The others go on serving meanwhile.
 """
 
 from __future__ import annotations
@@ -13,44 +15,52 @@ import logging
 import os
 import signal
 import threading
+from functools import partial
 
-from gunicorn.app.base import BaseApplication
+from granian.constants import Interfaces
+from granian.server import Server as Granian
 
 from .config import ServerConfig
 
-ACCESS_LOG = '%(h)s "%(r)s" %(s)s %(B)s bytes %(M)s ms "%(a)s"'
-GRACE = 5.0  # seconds a retiring process has to finish its other requests
+ACCESS_LOG = '%(addr)s "%(method)s %(path)s?%(query_string)s %(protocol)s" %(status)d %(dt_ms).1f ms "%(header{user-agent})s"'
+GRACE = 5  # seconds an old worker has, beyond the query timeout, to finish what it serves
+RESPAWN_DELAY = 1.0  # seconds a new worker has to load the graph before the old one stops taking requests
+
+_retiring = threading.Event()
 
 
 def retire_this_process() -> None:
-    logging.getLogger("gunicorn.error").warning("a query passed its deadline: retiring process %s", os.getpid())
-    os.kill(os.getpid(), signal.SIGTERM)  # gunicorn: accept nothing more, finish what is in flight
-    timer = threading.Timer(GRACE, os._exit, args=(0,))  # the runaway query never finishes by itself
-    timer.daemon = True
-    timer.start()
+    if not _retiring.is_set():  # one respawn per process is enough
+        _retiring.set()
+        logging.getLogger("_granian").warning("a query passed its deadline: replacing worker %s", os.getpid())
+        os.kill(os.getppid(), signal.SIGHUP)
 
 
-class _Gunicorn(BaseApplication):
-    def __init__(self, config: ServerConfig, host: str, port: int):
-        self.koryo, self.bind = config, f"{host}:{port}"
-        super().__init__()
+def _load_app(config: ServerConfig, target: str):
+    # A forked worker inherits the main process's handlers, which only set a flag in the worker's copy: a
+    # SIGTERM while it loads would be lost and the worker would serve on. Until granian installs the worker's
+    # own handlers, a signal simply ends it.
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, signal.SIG_DFL)
+    from .app import create_app
 
-    def load_config(self):
-        for key, value in {
-            "bind": self.bind, "workers": self.koryo.workers, "worker_class": "gthread",
-            "threads": self.koryo.threads, "accesslog": "-", "errorlog": "-", "access_log_format": ACCESS_LOG,
-            "loglevel": "info", "timeout": int(self.koryo.query_timeout + GRACE) + 30,
-            "graceful_timeout": int(GRACE), "keepalive": 5, "proc_name": "koryo-kg",
-            "control_socket_disable": True,
-            "limit_request_line": 0,  # long queries by GET (SPARQLWrapper's default method) must get through
-        }.items():
-            self.cfg.set(key, value)
+    return create_app(config, on_runaway=retire_this_process)
 
-    def load(self):
-        from .app import create_app
 
-        return create_app(self.koryo, on_runaway=retire_this_process)
+class _NotTheGIL(logging.Filter):
+    """granian warns that more Python threads than cores contend for the GIL; ours wait on pyoxigraph, which
+    releases it, so the advice does not apply."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Python threads" not in record.getMessage()
 
 
 def run(config: ServerConfig, host: str, port: int) -> None:
-    _Gunicorn(config, host, port).run()
+    server = Granian(
+        "koryo_kg.app:create_app", address=host, port=port, interface=Interfaces.WSGI, workers=config.workers,
+        blocking_threads=config.threads, backpressure=config.threads, websockets=False,
+        log_access=True, log_access_format=ACCESS_LOG,
+        respawn_interval=RESPAWN_DELAY, workers_kill_timeout=int(config.query_timeout) + GRACE,
+    )
+    logging.getLogger("_granian").addFilter(_NotTheGIL())
+    server.serve(target_loader=partial(_load_app, config))

@@ -1,5 +1,6 @@
 """A light lexical look at a SPARQL request before it is evaluated: which query form it is (to negotiate the
-response format before any work is done) and which SERVICE endpoints it would call (to refuse them).
+response format before any work is done), which SERVICE endpoints it would call (to refuse them) and whether
+it names its own dataset (FROM, FROM NAMED).
 
 Only keywords outside strings, IRIs and comments count; everything else is left to the real parser.
 """
@@ -7,6 +8,7 @@ Only keywords outside strings, IRIs and comments count; everything else is left 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 _TOKEN = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""'      # long strings
@@ -25,30 +27,29 @@ QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD")
 
 
-def tokens(text: str) -> list[str]:
-    return [t for t in _TOKEN.findall(text) if not t.startswith("#")]
+@dataclass(frozen=True)
+class Outline:
+    form: str | None  # SELECT, ASK, CONSTRUCT or DESCRIBE; "UPDATE" for an update; None when it cannot tell
+    services: tuple[str, ...]  # the IRI after each SERVICE (a variable or prefixed name as written)
+    names_dataset: bool  # FROM or FROM NAMED
 
 
-def query_form(text: str) -> str | None:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE; "UPDATE" for an update; None when it cannot tell."""
-    for token in tokens(text):
-        upper = token.upper()
-        if upper in QUERY_FORMS:
-            return upper
-        if upper in UPDATE_KEYWORDS:
-            return "UPDATE"
-    return None
-
-
-def service_endpoints(text: str) -> list[str]:
-    """The IRIs after each SERVICE keyword (a variable or prefixed name is returned as written)."""
-    found = []
-    words = tokens(text)
+def outline(text: str) -> Outline:
+    """What the request needs to know before evaluation, in one pass over the tokens."""
+    words = [t for t in _TOKEN.findall(text) if not t.startswith("#")]
+    form, services, names_dataset = None, [], False
     for i, token in enumerate(words):
-        if token.upper() == "SERVICE":
+        upper = token.upper()
+        if form is None and upper in QUERY_FORMS:
+            form = upper
+        elif form is None and upper in UPDATE_KEYWORDS:
+            form = "UPDATE"
+        elif upper == "FROM":
+            names_dataset = True
+        elif upper == "SERVICE":
             rest = words[i + 1 : i + 3]
             if rest and rest[0].upper() == "SILENT":
                 rest = rest[1:]
             if rest:
-                found.append(rest[0][1:-1] if rest[0].startswith("<") else rest[0])
-    return found
+                services.append(rest[0][1:-1] if rest[0].startswith("<") else rest[0])
+    return Outline(form, tuple(services), names_dataset)
