@@ -4,6 +4,7 @@ engine and the limits."""
 from __future__ import annotations
 
 import atexit
+from pathlib import Path
 
 from flask import Flask, Response
 from flask_compress import Compress
@@ -13,12 +14,13 @@ from werkzeug.exceptions import HTTPException
 
 from .config import ServerConfig
 from .engine import Engine, load_in_memory
-from .errors import INTERNAL_ERROR, http_error, plain_error
+from .errors import INTERNAL_ERROR, http_error, plain_text
 from .linked_data import blueprint as linked_data
 from .ontology_docs import blueprint as ontology_docs
 from .protocol import SparqlProtocol, blueprint as protocol
 from .query_page import blueprint as query_page
 from .search import blueprint as search
+from .updates import UpdateLog, Updater
 from .validation_service import blueprint as validation_service
 
 
@@ -59,7 +61,23 @@ def create_app(config: ServerConfig, engine: Engine | None = None, on_runaway=la
     @app.errorhandler(Exception)
     def internal_error(error: Exception) -> Response:
         app.logger.exception("internal error")
-        return plain_error(500, INTERNAL_ERROR)
+        return plain_text(500, INTERNAL_ERROR)
 
-    app.wsgi_app = SparqlProtocol(app.wsgi_app, config, engine, cors_options and get_cors_options(app, cors_options))
+    updater = None
+    if config.update_log:
+        updater = Updater(engine, UpdateLog(Path(config.update_log)), config.update_token)
+
+        @app.before_request
+        def forget_what_an_update_changed() -> None:
+            """The caches a process keeps of the data (app.config "KORYO_..." keys) hold until the store is
+            replaced by an updated one."""
+            if app.config.get("KORYO_REVISION", 0) != engine.revision:
+                for key in [k for k in app.config if k.startswith("KORYO_")]:
+                    del app.config[key]
+                app.config["KORYO_REVISION"] = engine.revision
+
+    app.wsgi_app = SparqlProtocol(app.wsgi_app, config, engine, cors_options and get_cors_options(app, cors_options),
+                                  updater)
+    if updater:
+        app.wsgi_app = updater.replaying(app.wsgi_app)
     return app

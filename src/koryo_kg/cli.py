@@ -194,15 +194,21 @@ def query(cache: BuildCache, query: str | None, query_file, output: str) -> None
 @click.option("--no-cors", is_flag=True, help="Send no CORS headers.")
 @click.option("--allow-service", "service_allowlist", multiple=True,
               help="A SERVICE endpoint that queries may call (repeatable). By default SERVICE is refused.")
+@click.option("--update-token-file", type=click.File("r"),
+              help="Turn SPARQL Update on: requests must carry this file's text as a bearer token. Off by default.")
+@click.option("--update-log", type=click.Path(dir_okay=False, path_type=Path),
+              help="The RDF Patch file where committed updates are kept and replayed from at every start "
+                   "[default: $KORYO_KG_HOME/updates.rdfp].")
 @click.pass_obj
 @_handled
 def serve(cache: BuildCache, host, port, workers, threads, additions, query_timeout, max_rows, max_body,
-          cors_origins, no_cors, service_allowlist) -> None:
+          cors_origins, no_cors, service_allowlist, update_token_file, update_log) -> None:
     """Serve the graph over the SPARQL 1.1 Protocol at /sparql, building first if needed.
 
     A production server (granian) with --workers processes, each holding the graph in memory. A
     query past --timeout is answered 503 and stopped by replacing its process while the others go on
-    serving. Read-only. Logs one line per request; stops on SIGINT and SIGTERM.
+    serving. Read-only unless --update-token-file is given. Logs one line per request; stops on SIGINT
+    and SIGTERM.
     """
     from .config import ServerConfig
     from .server import run as run_server
@@ -226,6 +232,10 @@ def serve(cache: BuildCache, host, port, workers, threads, additions, query_time
         _say(f"serving {len(additions)} added path(s) from {store_path.parent}")
     import pyoxigraph
 
+    token = update_token_file.read().strip() if update_token_file else None
+    if update_token_file and not token:
+        raise click.UsageError(f"{update_token_file.name} is empty: the update token must not be")
+    update_log = update_log or cache.home / "updates.rdfp"
     counts = graph_counts(pyoxigraph.Store.read_only(str(store_path)))
     config = ServerConfig(
         store_path=str(store_path), graph_counts=counts, workers=workers, threads=threads,
@@ -233,8 +243,11 @@ def serve(cache: BuildCache, host, port, workers, threads, additions, query_time
         cors_origins=() if no_cors else tuple(cors_origins), service_allowlist=tuple(service_allowlist),
         dumps_dir=str(cache.path(key) / "dumps"), validation_report=str(cache.path(key) / VALIDATION),
         version=version, modified=modified.replace(microsecond=0),
+        update_log=str(update_log) if token or update_log.exists() else None, update_token=token,
     )
     _say(f"SPARQL endpoint at http://{host}:{port}/sparql ({sum(counts.values())} triples in {len(counts)} graphs)")
+    if token:
+        _say(f"SPARQL Update on, for requests with the bearer token; committed updates go to {update_log}")
     try:
         run_server(config, host, port)
     finally:

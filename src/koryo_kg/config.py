@@ -24,3 +24,5 @@ class ServerConfig:
     validation_report: str | None = None  # the build's SHACL report as JSON (see store.VALIDATION)
     version: str = "unversioned"  # changes whenever the served data changes: the root of every ETag
     modified: datetime | None = None  # when the served data last changed: Last-Modified
+    update_log: str | None = None  # the RDF Patch file of committed updates, replayed at start (see updates.py)
+    update_token: str | None = field(default=None, repr=False)  # SPARQL Update is on only with this token

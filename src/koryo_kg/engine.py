@@ -18,6 +18,7 @@ import io
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import islice
 from typing import Callable, Iterator, TypedDict
 
@@ -163,7 +164,13 @@ class Engine:
     def __init__(self, store: pyoxigraph.Store, timeout: float, threads: int = 16,
                  on_runaway: Callable[[], None] = lambda: None):
         self.store, self.timeout, self.on_runaway = store, timeout, on_runaway
+        self.revision = 0  # which updates the store holds: the same number in every process for the same data
+        self.changed: datetime | None = None  # when the last of them was committed
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="query")
+
+    def replace_store(self, store: pyoxigraph.Store, revision: int, changed: datetime) -> None:
+        """Serve `store` from now on: queries already running finish on the old one."""
+        self.store, self.revision, self.changed = store, revision, changed
 
     def query(self, request: Request) -> Answer:
         """Evaluate; raises QueryError (400 for a bad query) or QueryTimeout (503)."""

@@ -56,13 +56,13 @@ def local_url(iri: str) -> str:
 
 
 def conditional(response: Response, representation: str) -> Response:
-    """A strong ETag tied to the dataset version and the representation, Last-Modified from the build,
-    Cache-Control; answers If-None-Match / If-Modified-Since with 304."""
-    config = current_app.config["KORYO"]
-    tag = hashlib.sha256(f"{config.version}/{representation}".encode()).hexdigest()[:32]
+    """A strong ETag tied to the dataset version, its updates and the representation; Last-Modified from the
+    build or the last update; Cache-Control; answers If-None-Match / If-Modified-Since with 304."""
+    config, engine = current_app.config["KORYO"], current_app.config["ENGINE"]
+    tag = hashlib.sha256(f"{config.version}/{engine.revision}/{representation}".encode()).hexdigest()[:32]
     response.set_etag(tag)
-    if config.modified:
-        response.last_modified = config.modified
+    if engine.changed or config.modified:
+        response.last_modified = engine.changed or config.modified
     response.cache_control.public = True
     response.cache_control.max_age = 3600
     response.vary.add("Accept")

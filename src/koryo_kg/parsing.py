@@ -67,7 +67,7 @@ def syntax_problem(path: Path, content: bytes, root: Path | None = None) -> Prob
     return parse(path, content, root)[1]
 
 
-def _rdflib_term(term, blank_nodes: dict[str, BNode]):
+def rdflib_term(term, blank_nodes: dict[str, BNode]):
     """The rdflib term for a pyoxigraph one, as rdflib's own parsers make it: a plain string literal has no
     datatype (rdflib tells "M" from "M"^^xsd:string; see DESIGN.md)."""
     if isinstance(term, pyoxigraph.NamedNode):
@@ -102,7 +102,7 @@ def load(paths: list[Path], graph: Graph | None = None, index: LocationIndex | N
             continue
         blank_nodes: dict[str, BNode] = {}  # one file's blank nodes are its own
         try:
-            triples = [tuple(_rdflib_term(t, blank_nodes) for t in (s.subject, s.predicate, s.object))
+            triples = [tuple(rdflib_term(t, blank_nodes) for t in (s.subject, s.predicate, s.object))
                        for s in statements]
         except ValueError as error:
             problems.append(Problem(Location(display_path(path, root), 1, 1), str(error)))

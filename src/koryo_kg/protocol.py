@@ -1,6 +1,7 @@
 """The SPARQL 1.1 Protocol at /sparql: query by GET, by POST form and by POST sparql-query; the dataset
 from default-graph-uri / named-graph-uri (overriding FROM / FROM NAMED); the format from `format` or Accept;
-the service description when there is no query. Read-only: updates are refused with 403.
+the service description when there is no query. Read-only unless the server has an update token: then
+SPARQL Update by POST with that bearer token (see updates.py); otherwise updates are refused with 403.
 
 Queries are the endpoint's hot path, so `SparqlProtocol` answers them in front of the Flask app with
 werkzeug's Request and Response alone: on a selective query Flask's dispatch, contexts and extensions cost
@@ -19,12 +20,14 @@ from werkzeug.exceptions import HTTPException
 
 from .config import ServerConfig
 from .engine import Engine, QueryError
-from .errors import INTERNAL_ERROR, http_error, plain_error as error
+from .errors import INTERNAL_ERROR, http_error, plain_text as error
 from .negotiation import choose_document, choose_for_header, document_media_types, offered
 from .query_page import render_query_page
 from .results import HTML, RDFLIB_NAMES
 from .service_description import describe
+from .serving_store import graph_counts
 from .sparql_text import outline
+from .updates import Updater
 
 PATH = "/sparql"
 FORM = "application/x-www-form-urlencoded"
@@ -46,8 +49,10 @@ def query_page() -> Response:
 class SparqlProtocol:
     """WSGI middleware answering the SPARQL Protocol at PATH and passing everything else to `app`."""
 
-    def __init__(self, app, config: ServerConfig, engine: Engine, cors_options: dict | None):
+    def __init__(self, app, config: ServerConfig, engine: Engine, cors_options: dict | None,
+                 updater: Updater | None = None):
         self.app, self.config, self.engine, self.cors_options = app, config, engine, cors_options
+        self.updater = updater
 
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO") != PATH or environ.get("REQUEST_METHOD") not in ("GET", "HEAD", "POST"):
@@ -74,7 +79,7 @@ class SparqlProtocol:
         if failure is not None:
             return failure
         if "update" in params:
-            return error(403, READ_ONLY)
+            return self.update(request, params)
         queries = params.getlist("query")
         if not queries:
             if request.method == "POST":
@@ -86,14 +91,24 @@ class SparqlProtocol:
             return error(400, "the query is empty")
         return self.run_query(request, queries[0], params)
 
-    def run_query(self, request: Request, query: str, params) -> Response:
-        seen = outline(query)
-        if seen.form == "UPDATE":
-            return error(400, "this is a SPARQL Update, not a query; and the endpoint is read-only")
+    def refused_call(self, seen) -> Response | None:
+        """403 for a request that would make the server fetch a URL it was not allowed to."""
         refused = [s for s in seen.services if s not in self.config.service_allowlist]
         if refused:
             return error(403, f"SERVICE {refused[0]} is not allowed: this server calls no other endpoint "
                               "unless its operator allows it (--allow-service)")
+        if seen.loads:
+            return error(403, "LOAD is not allowed: this server fetches no URL; send the data in INSERT DATA")
+        return None
+
+    def run_query(self, request: Request, query: str, params) -> Response:
+        seen = outline(query)
+        if seen.form == "UPDATE":
+            return error(400, "this is a SPARQL Update, not a query: send it as 'update'"
+                              + ("" if self.updater and self.updater.accepts_updates else "; and the endpoint is read-only"))
+        refused = self.refused_call(seen)
+        if refused:
+            return refused
         kind = seen.form or "SELECT"
         chosen = choose_for_header(kind, _explicit_format(params), request.headers.get("Accept"))
         if chosen is None:
@@ -123,6 +138,36 @@ class SparqlProtocol:
                                                       f"only the first {max_rows} are sent")
         return response
 
+    def update(self, request: Request, params) -> Response:
+        updater = self.updater
+        if updater is None or not updater.accepts_updates:
+            return error(403, READ_ONLY)
+        if request.method != "POST":
+            return error(400, f"send an update by POST: a form with 'update', or a body of type {UPDATE}")
+        if "query" in params:
+            return error(400, "the request has both a query and an update: send one")
+        updates = params.getlist("update")
+        if len(updates) > 1:
+            return error(400, f"{len(updates)} 'update' parameters: send exactly one")
+        if not updates[0].strip():
+            return error(400, "the update is empty")
+        if "using-graph-uri" in params or "using-named-graph-uri" in params:
+            return error(400, "using-graph-uri and using-named-graph-uri are not supported here: "
+                              "write USING and USING NAMED in the update")
+        authorization = request.headers.get("Authorization")
+        if not updater.authorized(authorization):
+            challenge = 'Bearer realm="koryo-kg"' + (', error="invalid_token"' if authorization else "")
+            return error(401, "updates need the server's bearer token (Authorization: Bearer ...)",
+                         **{"WWW-Authenticate": challenge})
+        refused = self.refused_call(outline(updates[0]))
+        if refused:
+            return refused
+        try:
+            outcome = self.engine.run(updater.apply, updates[0])
+        except QueryError as failure:
+            return error(failure.status, str(failure))
+        return error(outcome.status, outcome.message)
+
     def service_description(self, request: Request, params) -> Response | None:
         chosen = choose_document(request.accept_mimetypes, _explicit_format(params))
         if chosen is None:
@@ -130,7 +175,8 @@ class SparqlProtocol:
                          Vary="Accept")
         if chosen is HTML:
             return None
-        body = describe(request.base_url, self.config).serialize(format=RDFLIB_NAMES[chosen.name])
+        counts = graph_counts(self.engine.store) if self.engine.revision else self.config.graph_counts
+        body = describe(request.base_url, self.config, counts).serialize(format=RDFLIB_NAMES[chosen.name])
         response = Response(body, mimetype=chosen.media_type)
         response.headers["Vary"] = "Accept"
         return response
@@ -166,5 +212,11 @@ def _parameters(request: Request):
         params.setlist("query", [text])
         return params, None
     if mimetype == UPDATE:
-        return None, error(403, READ_ONLY)
+        try:
+            text = request.get_data(cache=False).decode("utf-8")
+        except UnicodeDecodeError:
+            return None, error(400, "the update is not valid UTF-8")
+        params = request.args.copy()
+        params.setlist("update", [text])
+        return params, None
     return None, error(415, f"unsupported Content-Type {mimetype or '(none)'}: send {FORM} or {QUERY}")

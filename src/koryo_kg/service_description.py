@@ -18,7 +18,7 @@ FORMAT_IRIS = {
 }
 
 
-def describe(endpoint: str, config: ServerConfig) -> Graph:
+def describe(endpoint: str, config: ServerConfig, graph_counts: dict[str, int]) -> Graph:
     g = Graph()
     g.bind("sd", SD)
     g.bind("void", VOID)
@@ -27,6 +27,8 @@ def describe(endpoint: str, config: ServerConfig) -> Graph:
     g.add((service, RDF.type, SD.Service))
     g.add((service, SD.endpoint, URIRef(endpoint)))
     g.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    if config.update_token:
+        g.add((service, SD.supportedLanguage, SD.SPARQL11Update))
     g.add((service, SD.feature, SD.UnionDefaultGraph))
     if config.service_allowlist:
         g.add((service, SD.feature, SD.BasicFederatedQuery))
@@ -39,8 +41,8 @@ def describe(endpoint: str, config: ServerConfig) -> Graph:
     g.add((dataset, RDF.type, SD.Dataset))
     g.add((dataset, SD.defaultGraph, default))
     g.add((default, RDF.type, SD.Graph))
-    g.add((default, VOID.triples, Literal(sum(config.graph_counts.values()))))
-    for iri, count in sorted(config.graph_counts.items()):
+    g.add((default, VOID.triples, Literal(sum(graph_counts.values()))))
+    for iri, count in sorted(graph_counts.items()):
         named, graph = BNode(), BNode()
         g.add((dataset, SD.namedGraph, named))
         g.add((named, RDF.type, SD.NamedGraph))

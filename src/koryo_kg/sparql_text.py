@@ -1,6 +1,6 @@
 """A light lexical look at a SPARQL request before it is evaluated: which query form it is (to negotiate the
 response format before any work is done), which SERVICE endpoints it would call (to refuse them) and whether
-it names its own dataset (FROM, FROM NAMED).
+it names its own dataset (FROM, FROM NAMED); for an update, whether it would LOAD a URL.
 
 Only keywords outside strings, IRIs and comments count; everything else is left to the real parser.
 """
@@ -32,24 +32,25 @@ class Outline:
     form: str | None  # SELECT, ASK, CONSTRUCT or DESCRIBE; "UPDATE" for an update; None when it cannot tell
     services: tuple[str, ...]  # the IRI after each SERVICE (a variable or prefixed name as written)
     names_dataset: bool  # FROM or FROM NAMED
+    loads: bool  # an update's LOAD, which would fetch a URL
 
 
 def outline(text: str) -> Outline:
     """What the request needs to know before evaluation, in one pass over the tokens."""
     words = [t for t in _TOKEN.findall(text) if not t.startswith("#")]
-    form, services, names_dataset = None, [], False
+    form, services, names_dataset, loads = None, [], False, False
     for i, token in enumerate(words):
         upper = token.upper()
         if form is None and upper in QUERY_FORMS:
             form = upper
         elif form is None and upper in UPDATE_KEYWORDS:
             form = "UPDATE"
-        elif upper == "FROM":
-            names_dataset = True
-        elif upper == "SERVICE":
+        names_dataset = names_dataset or upper == "FROM"
+        loads = loads or upper == "LOAD"
+        if upper == "SERVICE":
             rest = words[i + 1 : i + 3]
             if rest and rest[0].upper() == "SILENT":
                 rest = rest[1:]
             if rest:
                 services.append(rest[0][1:-1] if rest[0].startswith("<") else rest[0])
-    return Outline(form, tuple(services), names_dataset)
+    return Outline(form, tuple(services), names_dataset, loads)

@@ -21,7 +21,7 @@ from .engine import QueryError
 from .negotiation import GRAPH_OFFERS, prefers_html
 from .parsing import FORMATS as RDF_EXTENSIONS
 from .problems import InputError
-from .errors import plain_error as error
+from .errors import plain_text as error
 from .resources import default_sources
 from .results import GRAPH_FORMATS
 
