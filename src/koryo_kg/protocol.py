@@ -12,6 +12,8 @@ preflights, and methods other than GET, HEAD and POST.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from typing import Iterator
 
 from flask import Blueprint
 from flask_cors.core import get_cors_headers
@@ -46,6 +48,13 @@ def query_page() -> Response:
     return response
 
 
+@dataclass
+class Results:
+    """A query's answer (200), headers and body as the WSGI server takes them."""
+    headers: list[tuple[str, str]]
+    body: bytes | Iterator[bytes]
+
+
 class SparqlProtocol:
     """WSGI middleware answering the SPARQL Protocol at PATH and passing everything else to `app`."""
 
@@ -68,12 +77,17 @@ class SparqlProtocol:
             response = error(500, INTERNAL_ERROR)
         if response is None:
             return self.app(environ, start_response)
-        if self.cors_options:
-            for name, value in get_cors_headers(self.cors_options, request.headers, request.method).items():
-                response.headers.add(name, value)
+        cors = get_cors_headers(self.cors_options, request.headers, request.method) if self.cors_options else {}
+        if isinstance(response, Results):  # the hot path: straight to the server, no Response object
+            start_response("200 OK", response.headers + list(cors.items()))
+            if request.method == "HEAD":
+                return []
+            return [response.body] if isinstance(response.body, bytes) else response.body
+        for name, value in cors.items():
+            response.headers.add(name, value)
         return response(environ, start_response)
 
-    def respond(self, request: Request) -> Response | None:
+    def respond(self, request: Request) -> Results | Response | None:
         """The protocol's answer, or None for the query page (left to Flask)."""
         params, failure = _parameters(request)
         if failure is not None:
@@ -101,7 +115,7 @@ class SparqlProtocol:
             return error(403, "LOAD is not allowed: this server fetches no URL; send the data in INSERT DATA")
         return None
 
-    def run_query(self, request: Request, query: str, params) -> Response:
+    def run_query(self, request: Request, query: str, params) -> Results | Response:
         seen = outline(query)
         if seen.form == "UPDATE":
             return error(400, "this is a SPARQL Update, not a query: send it as 'update'"
@@ -129,14 +143,14 @@ class SparqlProtocol:
             })
         except QueryError as failure:
             return error(failure.status, str(failure))
-        response = Response(answer.body, mimetype=chosen.media_type)
-        if chosen.media_type.startswith("text/") or chosen.name in ("json", "xml", "jsonld", "rdfxml"):
-            response.charset = "utf-8"
-        response.headers["Vary"] = "Accept"
+        textual = chosen.media_type.startswith("text/") or chosen.name in ("json", "xml", "jsonld", "rdfxml")
+        headers = [("Content-Type", chosen.media_type + ("; charset=utf-8" if textual else "")), ("Vary", "Accept")]
+        if isinstance(answer.body, bytes):
+            headers.append(("Content-Length", str(len(answer.body))))
         if answer.truncated:
-            response.headers["X-Result-Truncated"] = (f"the result has more than {max_rows} rows; "
-                                                      f"only the first {max_rows} are sent")
-        return response
+            headers.append(("X-Result-Truncated", f"the result has more than {max_rows} rows; "
+                                                  f"only the first {max_rows} are sent"))
+        return Results(headers, answer.body)
 
     def update(self, request: Request, params) -> Response:
         updater = self.updater
