@@ -4,9 +4,9 @@ the service description when there is no query. Read-only unless the server has 
 SPARQL Update by POST with that bearer token (see updates.py); otherwise updates are refused with 403.
 
 Queries are the endpoint's hot path, so `SparqlProtocol` answers them in front of the Flask app with
-werkzeug's Request and Response alone: on a selective query Flask's dispatch, contexts and extensions cost
-more than evaluating it (README, Measured). Flask gets the rest of /sparql: the query page for browsers, CORS
-preflights, and methods other than GET, HEAD and POST.
+werkzeug's Request alone, and hands results to the server as a header list and bytes: on a selective query
+Flask's dispatch, contexts and extensions cost more than evaluating it (README, Measured). Flask gets the
+rest of /sparql: the query page for browsers, CORS preflights, and methods other than GET, HEAD and POST.
 """
 
 from __future__ import annotations
