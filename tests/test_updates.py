@@ -6,7 +6,7 @@ import pytest
 import requests
 from rdflib import Graph
 
-from conftest import Server
+from conftest import Server, koryo_kg
 
 TOKEN = "a-long-random-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -115,3 +115,10 @@ def test_updates_persist_across_a_restart(updatable):
         assert {"kept", "changes the etag"} <= notes(again)
     finally:
         again.stop()
+
+
+def test_an_empty_token_file_is_a_usage_error(home, tmp_path):
+    (tmp_path / "token").write_text("\n")
+    result = koryo_kg("serve", "--update-token-file", str(tmp_path / "token"), home=home)
+    assert result.returncode == 2
+    assert "is empty" in result.stderr and "Traceback" not in result.stderr

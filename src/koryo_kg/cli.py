@@ -218,6 +218,10 @@ def serve(cache: BuildCache, host, port, workers, threads, additions, query_time
     import hashlib
     from datetime import datetime, timezone
 
+    token = update_token_file.read().strip() if update_token_file else None
+    if update_token_file and not token:
+        raise click.UsageError(f"{update_token_file.name} is empty: the update token must not be")
+    update_log = update_log or cache.home / "updates.rdfp"
     key = ensure_built(cache)
     store_path = cache.path(key) / "store"
     version = key[:16]
@@ -232,10 +236,6 @@ def serve(cache: BuildCache, host, port, workers, threads, additions, query_time
         _say(f"serving {len(additions)} added path(s) from {store_path.parent}")
     import pyoxigraph
 
-    token = update_token_file.read().strip() if update_token_file else None
-    if update_token_file and not token:
-        raise click.UsageError(f"{update_token_file.name} is empty: the update token must not be")
-    update_log = update_log or cache.home / "updates.rdfp"
     counts = graph_counts(pyoxigraph.Store.read_only(str(store_path)))
     config = ServerConfig(
         store_path=str(store_path), graph_counts=counts, workers=workers, threads=threads,

@@ -145,10 +145,13 @@ class Updater:
         return replayed
 
     def catch_up(self) -> None:
-        """Apply the transactions other processes committed since this one last looked (a stat when none)."""
-        if self.log.grew():
-            with self._mutex:
+        """Apply the transactions other processes committed since this one last looked (a stat when none).
+        While this process is applying an update itself, readers go on with the store they have."""
+        if self.log.grew() and self._mutex.acquire(blocking=False):
+            try:
                 self._replay()
+            finally:
+                self._mutex.release()
 
     def _replay(self) -> None:
         transactions = self.log.new_transactions()
