@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import threading
@@ -421,3 +422,18 @@ def test_head_and_describe(server):
     assert requests.head(server.url, params={"query": SIGNATORIES}).status_code == 200
     response = requests.get(server.url, params={"query": f"DESCRIBE <{DECREE}>"}, headers={"Accept": "application/n-triples"})
     assert response.status_code == 200 and DECREE in response.text
+
+
+def test_results_are_gzipped_when_the_client_asks(server):
+    big = {"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 200"}
+    plain = requests.get(server.url, params=big, headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in plain.headers and "Accept-Encoding" in plain.headers["Vary"]
+    zipped = requests.get(server.url, params=big, headers={"Accept-Encoding": "gzip"}, stream=True)
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    raw = zipped.raw.read(decode_content=False)
+    assert int(zipped.headers["Content-Length"]) == len(raw) < len(plain.content)
+    assert gzip.decompress(raw) == plain.content
+    refused = requests.get(server.url, params=big, headers={"Accept-Encoding": "gzip;q=0"})
+    assert "Content-Encoding" not in refused.headers
+    small = requests.get(server.url, params={"query": "ASK {}"}, headers={"Accept-Encoding": "gzip"})
+    assert "Content-Encoding" not in small.headers  # not worth it under a kilobyte

@@ -11,6 +11,7 @@ rest of /sparql: the query page for browsers, CORS preflights, and methods other
 
 from __future__ import annotations
 
+import gzip
 import logging
 from dataclasses import dataclass
 from typing import Iterator
@@ -36,6 +37,7 @@ FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"
 UPDATE = "application/sparql-update"
 READ_ONLY = "this endpoint is read-only: SPARQL Update is switched off"
+GZIP_FROM = 1024  # bytes: smaller results are sent as they are (streamed large ones too)
 
 blueprint = Blueprint("protocol", __name__)
 
@@ -144,13 +146,18 @@ class SparqlProtocol:
         except QueryError as failure:
             return error(failure.status, str(failure))
         textual = chosen.media_type.startswith("text/") or chosen.name in ("json", "xml", "jsonld", "rdfxml")
-        headers = [("Content-Type", chosen.media_type + ("; charset=utf-8" if textual else "")), ("Vary", "Accept")]
-        if isinstance(answer.body, bytes):
-            headers.append(("Content-Length", str(len(answer.body))))
+        headers = [("Content-Type", chosen.media_type + ("; charset=utf-8" if textual else "")),
+                   ("Vary", "Accept, Accept-Encoding")]
+        body = answer.body
+        if isinstance(body, bytes):
+            if len(body) >= GZIP_FROM and "HTTP_ACCEPT_ENCODING" in request.environ and request.accept_encodings["gzip"]:
+                body = gzip.compress(body, mtime=0)
+                headers.append(("Content-Encoding", "gzip"))
+            headers.append(("Content-Length", str(len(body))))
         if answer.truncated:
             headers.append(("X-Result-Truncated", f"the result has more than {max_rows} rows; "
                                                   f"only the first {max_rows} are sent"))
-        return Results(headers, answer.body)
+        return Results(headers, body)
 
     def update(self, request: Request, params) -> Response:
         updater = self.updater
