@@ -362,6 +362,16 @@ def test_oversized_body_is_413(limited_server):
     assert requests.post(limited_server.url, data={"query": query}).status_code == 413
     assert requests.post(limited_server.url, data=query,
                          headers={"Content-Type": "application/sparql-query"}).status_code == 413
+    # a chunked body says no length: it is cut at the limit all the same, for queries and for validation
+    chunked = (part.encode() for part in (query[:1000], query[1000:]))
+    assert requests.post(limited_server.url, data=chunked,
+                         headers={"Content-Type": "application/sparql-query"}).status_code == 413
+    turtle = (f"<urn:a> <urn:b> {i} .\n".encode() for i in range(500))
+    validate = limited_server.url.replace("/sparql", "/validate")
+    assert requests.post(validate, data=turtle, headers={"Content-Type": "text/turtle"}).status_code == 413
+    small = (part.encode() for part in ("ASK ", "{}"))
+    assert requests.post(limited_server.url, data=small, headers={"Content-Type": "application/sparql-query"}).json() == {
+        "head": {}, "boolean": True}
 
 
 # --- real clients --------------------------------------------------------------------------------------

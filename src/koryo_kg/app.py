@@ -12,6 +12,7 @@ from flask_cors import CORS
 from flask_cors.core import get_cors_options
 from werkzeug.exceptions import HTTPException
 
+from .bodies import bounded
 from .config import ServerConfig
 from .engine import Engine, load_in_memory
 from .errors import INTERNAL_ERROR, http_error, plain_text
@@ -80,4 +81,5 @@ def create_app(config: ServerConfig, engine: Engine | None = None, on_runaway=la
                                   updater)
     if updater:
         app.wsgi_app = updater.replaying(app.wsgi_app)
+    app.wsgi_app = bounded(app.wsgi_app, config.max_body)
     return app
