@@ -6,6 +6,7 @@ result, search by any spelling, load an example, open a permalink, walk the time
 from __future__ import annotations
 
 import contextlib
+import gzip
 import re
 import urllib.parse
 
@@ -213,6 +214,20 @@ def test_light(server):
     assert {"/static/editor.js", "/static/query.js", "/static/site.js", "/static/site.css"} <= set(assets)
     total = len(page.content) + sum(len(requests.get(root(server) + a).content) for a in set(assets))
     assert total < 500_000, total
+
+
+def test_scripts_and_styles_travel_compressed(server):
+    for asset in ("/static/editor.js", "/static/site.css"):
+        plain = requests.get(root(server) + asset, headers={"Accept-Encoding": "identity"})
+        zipped = requests.get(root(server) + asset, headers={"Accept-Encoding": "gzip"}, stream=True)
+        raw = zipped.raw.read(decode_content=False)
+        assert zipped.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped.headers["Vary"]
+        assert gzip.decompress(raw) == plain.content and len(raw) < len(plain.content) / 2
+        assert zipped.headers["ETag"] != plain.headers["ETag"]
+        again = requests.get(root(server) + asset, headers={"Accept-Encoding": "gzip",
+                                                             "If-None-Match": zipped.headers["ETag"]})
+        assert again.status_code == 304
+    assert requests.get(root(server) + "/static/missing.js", headers={"Accept-Encoding": "gzip"}).status_code == 404
 
 
 def test_lyushkovs_appointment_and_its_source_in_three_clicks(server, browser, tmp_path):

@@ -21,6 +21,7 @@ from .ontology_docs import blueprint as ontology_docs
 from .protocol import SparqlProtocol, blueprint as protocol
 from .query_page import blueprint as query_page
 from .search import blueprint as search
+from .static_files import compress_static_files
 from .updates import UpdateLog, Updater
 from .validation_service import blueprint as validation_service
 
@@ -56,6 +57,7 @@ def create_app(config: ServerConfig, engine: Engine | None = None, on_runaway=la
                                           "application/sparql-results+xml", "application/json",
                                           "application/sarif+json"])
     Compress(app)
+    compress_static_files(app)
 
     app.register_error_handler(HTTPException, http_error)
 
