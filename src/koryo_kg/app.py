@@ -28,7 +28,7 @@ from .validation_service import blueprint as validation_service
 
 def create_app(config: ServerConfig, engine: Engine | None = None, on_runaway=lambda: None) -> Flask:
     """The endpoint for `config`; `on_runaway` is called when a query passes its deadline (the server
-    retires its process then, see server.py)."""
+    replaces its process then, see server.py)."""
     app = Flask(__name__)
     app.config["KORYO"] = config
     app.config["MAX_CONTENT_LENGTH"] = config.max_body
@@ -79,6 +79,7 @@ def create_app(config: ServerConfig, engine: Engine | None = None, on_runaway=la
                     del app.config[key]
                 app.config["KORYO_REVISION"] = engine.revision
 
+    # A request meets, in order: the body limit, the latest committed updates, the SPARQL Protocol, Flask.
     app.wsgi_app = SparqlProtocol(app.wsgi_app, config, engine, cors_options and get_cors_options(app, cors_options),
                                   updater)
     if updater:

@@ -150,7 +150,8 @@ class SparqlProtocol:
                    ("Vary", "Accept, Accept-Encoding")]
         body = answer.body
         if isinstance(body, bytes):
-            if len(body) >= GZIP_FROM and "HTTP_ACCEPT_ENCODING" in request.environ and request.accept_encodings["gzip"]:
+            if len(body) >= GZIP_FROM and "gzip" in request.environ.get("HTTP_ACCEPT_ENCODING", "") \
+                    and request.accept_encodings["gzip"]:
                 body = gzip.compress(body, mtime=0)
                 headers.append(("Content-Encoding", "gzip"))
             headers.append(("Content-Length", str(len(body))))
