@@ -177,7 +177,7 @@ def query(cache: BuildCache, query: str | None, query_file, output: str) -> None
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
               help="Server processes, each with the graph in memory. Keep at least 2: a process that meets a "
-                   "runaway query retires while the others serve.")
+                   "runaway query is replaced while the others serve.")
 @click.option("--threads", type=click.IntRange(1, 256), default=16, show_default=True,
               help="Requests served at once by each process.")
 @click.option("--add", "additions", multiple=True, type=click.Path(path_type=Path),

@@ -5,7 +5,7 @@ The built store is loaded into an in-memory pyoxigraph store when a server proce
 graph loads in milliseconds; the in-memory store answers aggregates about three times faster than the
 on-disk one). pyoxigraph releases the GIL while it evaluates, so queries run in parallel with the web
 threads. It cannot cancel a query, though: when one passes its deadline the caller gets QueryTimeout at
-once and `on_runaway` is called, which in the server retires the whole process (see server.py) while the
+once and `on_runaway` is called, which in the server replaces the whole process (see server.py) while the
 other processes go on serving.
 
 This is the one interface between the endpoint and the store, so that a remote SPARQL store could take its

@@ -32,7 +32,7 @@ RESPAWN_DELAY = 1.0  # seconds a new worker has to load the graph before the old
 _retiring = threading.Event()
 
 
-def retire_this_process() -> None:
+def replace_this_worker() -> None:
     if not _retiring.is_set():  # one respawn per process is enough
         _retiring.set()
         logging.getLogger("_granian").warning("a query passed its deadline: replacing worker %s", os.getpid())
@@ -48,7 +48,7 @@ def _load_app(config: ServerConfig, target: str):
     _log_requests_from_one_thread()
     from .app import create_app
 
-    return create_app(config, on_runaway=retire_this_process)
+    return create_app(config, on_runaway=replace_this_worker)
 
 
 def _log_requests_from_one_thread() -> None:
@@ -75,7 +75,7 @@ def run(config: ServerConfig, host: str, port: int) -> None:
         "koryo_kg.app:create_app", address=host, port=port, interface=Interfaces.WSGI, workers=config.workers,
         blocking_threads=config.threads, backpressure=config.threads, websockets=False,
         log_access=True, log_access_format=ACCESS_LOG,
-        respawn_interval=RESPAWN_DELAY, workers_kill_timeout=int(config.query_timeout) + GRACE,
+        respawn_interval=RESPAWN_DELAY, workers_kill_timeout=min(int(config.query_timeout) + GRACE, 1800),
     )
     logging.getLogger("_granian").addFilter(_NotTheGIL())
     server.serve(target_loader=partial(_load_app, config))
