@@ -13,19 +13,16 @@ from __future__ import annotations
 
 import logging
 import os
-import queue
 import signal
 import threading
 from functools import partial
-from logging.handlers import QueueHandler, QueueListener
-from multiprocessing.util import Finalize
 
 from granian.constants import Interfaces
 from granian.server import Server as Granian
 
+from .access_log import logging_requests
 from .config import ServerConfig
 
-ACCESS_LOG = '%(addr)s "%(method)s %(path)s?%(query_string)s %(protocol)s" %(status)d %(dt_ms).1f ms "%(header{user-agent})s"'
 GRACE = 5  # seconds an old worker has, beyond the query timeout, to finish what it serves
 RESPAWN_DELAY = 1.0  # seconds a new worker has to load the graph before the old one stops taking requests
 
@@ -45,21 +42,9 @@ def _load_app(config: ServerConfig, target: str):
     # own handlers, a signal simply ends it.
     for number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(number, signal.SIG_DFL)
-    _log_requests_from_one_thread()
     from .app import create_app
 
-    return create_app(config, on_runaway=replace_this_worker)
-
-
-def _log_requests_from_one_thread() -> None:
-    """The request threads hand their access-log lines to a queue, and one thread writes them: with every
-    thread writing for itself, they queue for the handler's lock (a third of a busy worker's samples)."""
-    access = logging.getLogger("granian.access")
-    lines: queue.SimpleQueue = queue.SimpleQueue()
-    writer = QueueListener(lines, *access.handlers, respect_handler_level=True)
-    access.handlers = [QueueHandler(lines)]
-    writer.start()
-    Finalize(writer, writer.stop, exitpriority=10)  # a worker ends by os._exit, without atexit: flush first
+    return logging_requests(create_app(config, on_runaway=replace_this_worker))
 
 
 class _NotTheGIL(logging.Filter):
@@ -74,7 +59,6 @@ def run(config: ServerConfig, host: str, port: int) -> None:
     server = Granian(
         "koryo_kg.app:create_app", address=host, port=port, interface=Interfaces.WSGI, workers=config.workers,
         blocking_threads=config.threads, backpressure=config.threads, websockets=False,
-        log_access=True, log_access_format=ACCESS_LOG,
         respawn_interval=RESPAWN_DELAY, workers_kill_timeout=min(int(config.query_timeout) + GRACE, 1800),
     )
     logging.getLogger("_granian").addFilter(_NotTheGIL())
