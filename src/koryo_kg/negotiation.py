@@ -51,13 +51,15 @@ def choose_for_header(kind: str, explicit: str | None, accept_header: str | None
     """choose() by the Accept header's text, remembered: a client sends the same header again and again, and
     parsing and matching it takes a tenth of the time of a selective query. Absurdly long ones are not kept."""
     if len(accept_header or "") + len(explicit or "") > 1024:
-        return choose(kind, explicit, parse_accept_header(accept_header, MIMEAccept))
+        return _choose_parsed(kind, explicit, accept_header)
     return _choose_remembered(kind, explicit, accept_header)
 
 
-@lru_cache(maxsize=256)
-def _choose_remembered(kind: str, explicit: str | None, accept_header: str | None) -> Format | None:
+def _choose_parsed(kind: str, explicit: str | None, accept_header: str | None) -> Format | None:
     return choose(kind, explicit, parse_accept_header(accept_header, MIMEAccept))
+
+
+_choose_remembered = lru_cache(maxsize=256)(_choose_parsed)
 
 
 def offered(kind: str) -> list[str]:

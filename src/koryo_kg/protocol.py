@@ -101,11 +101,8 @@ class SparqlProtocol:
             if request.method == "POST":
                 return error(400, "no query: send a 'query' parameter or a body of type " + QUERY)
             return self.service_description(request, params)
-        if len(queries) > 1:
-            return error(400, f"{len(queries)} 'query' parameters: send exactly one")
-        if not queries[0].strip():
-            return error(400, "the query is empty")
-        return self.run_query(request, queries[0], params)
+        failure = _not_exactly_one(queries, "query")
+        return failure or self.run_query(request, queries[0], params)
 
     def refused_call(self, seen) -> Response | None:
         """403 for a request that would make the server fetch a URL it was not allowed to."""
@@ -169,10 +166,9 @@ class SparqlProtocol:
         if "query" in params:
             return error(400, "the request has both a query and an update: send one")
         updates = params.getlist("update")
-        if len(updates) > 1:
-            return error(400, f"{len(updates)} 'update' parameters: send exactly one")
-        if not updates[0].strip():
-            return error(400, "the update is empty")
+        failure = _not_exactly_one(updates, "update")
+        if failure:
+            return failure
         if "using-graph-uri" in params or "using-named-graph-uri" in params:
             return error(400, "using-graph-uri and using-named-graph-uri are not supported here: "
                               "write USING and USING NAMED in the update")
@@ -204,6 +200,15 @@ class SparqlProtocol:
         return response
 
 
+def _not_exactly_one(texts: list[str], name: str) -> Response | None:
+    """400 unless there is one `name` parameter and it says something."""
+    if len(texts) > 1:
+        return error(400, f"{len(texts)} '{name}' parameters: send exactly one")
+    if not texts[0].strip():
+        return error(400, f"the {name} is empty")
+    return None
+
+
 def _explicit_format(params) -> str | None:
     for name in ("format", "output", "results"):
         if params.get(name):
@@ -223,22 +228,15 @@ def _parameters(request: Request):
         for key, values in request.args.lists():
             merged.setlist(key, merged.getlist(key) + values)
         return merged, None
-    if mimetype == QUERY:
+    if mimetype in (QUERY, UPDATE):  # the body is the query (or the update) itself
+        name = "query" if mimetype == QUERY else "update"
         try:
             text = request.get_data(cache=False).decode("utf-8")
         except UnicodeDecodeError:
-            return None, error(400, "the query is not valid UTF-8")
-        if "query" in request.args:
+            return None, error(400, f"the {name} is not valid UTF-8")
+        if name == "query" and "query" in request.args:
             return None, error(400, "the query is given both in the URL and in the body")
         params = request.args.copy()
-        params.setlist("query", [text])
-        return params, None
-    if mimetype == UPDATE:
-        try:
-            text = request.get_data(cache=False).decode("utf-8")
-        except UnicodeDecodeError:
-            return None, error(400, "the update is not valid UTF-8")
-        params = request.args.copy()
-        params.setlist("update", [text])
+        params.setlist(name, [text])
         return params, None
     return None, error(415, f"unsupported Content-Type {mimetype or '(none)'}: send {FORM} or {QUERY}")

@@ -19,6 +19,7 @@ import os
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -197,10 +198,15 @@ class Updater:
             self._serve(candidate)
             return Outcome(200, f"update applied: {len(deleted)} quads deleted, {len(added)} added")
 
+    @cached_property
+    def _schema(self) -> tuple[Graph, Graph]:
+        """The vocabulary and the shapes, read once: updates may not change them."""
+        store = self.engine.store
+        return _graph(store, str(Graphs.ONTOLOGY), str(Graphs.IMPORTS)), _graph(store, str(Graphs.SHAPES))
+
     def _validation(self, candidate: pyoxigraph.Store, graphs: list[str]) -> str | None:
         """The changed graphs' violations of the shapes, as text; None when there are none."""
-        report = validate(_graph(candidate, *graphs), _graph(candidate, str(Graphs.ONTOLOGY), str(Graphs.IMPORTS)),
-                          _graph(candidate, str(Graphs.SHAPES)))
+        report = validate(_graph(candidate, *graphs), *self._schema)
         if not report.count("violation"):
             return None
         return "the update was not applied: the graphs it changes would violate the shapes\n\n" + report_text(report)
