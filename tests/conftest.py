@@ -50,13 +50,13 @@ def free_port() -> int:
 class Server:
     """A real `koryo-kg serve` process on 127.0.0.1."""
 
-    def __init__(self, home: Path, *args: str):
+    def __init__(self, home: Path, *args: str, env: dict[str, str] | None = None):
         import time
         import urllib.request
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/sparql"
-        env = {**os.environ, "KORYO_KG_HOME": str(home)}
+        env = {**os.environ, "KORYO_KG_HOME": str(home), **(env or {})}
         # the log goes to a file: a pipe nobody reads would fill up and stall the server
         self.log = tempfile.NamedTemporaryFile("w+", prefix="serve-", suffix=".log", delete=False)
         self.process = subprocess.Popen(

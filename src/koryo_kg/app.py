@@ -16,6 +16,7 @@ from .bodies import bounded
 from .config import ServerConfig
 from .engine import Engine, load_in_memory
 from .errors import INTERNAL_ERROR, http_error, plain_text
+from .hosts import checking_host
 from .linked_data import blueprint as linked_data
 from .ontology_docs import blueprint as ontology_docs
 from .protocol import SparqlProtocol, blueprint as protocol
@@ -79,10 +80,12 @@ def create_app(config: ServerConfig, engine: Engine | None = None, on_runaway=la
                     del app.config[key]
                 app.config["KORYO_REVISION"] = engine.revision
 
-    # A request meets, in order: the body limit, the latest committed updates, the SPARQL Protocol, Flask.
+    # A request meets, in order: the Host check, the body limit, the latest committed updates, the SPARQL Protocol, Flask.
     app.wsgi_app = SparqlProtocol(app.wsgi_app, config, engine, cors_options and get_cors_options(app, cors_options),
                                   updater)
     if updater:
         app.wsgi_app = updater.replaying(app.wsgi_app)
     app.wsgi_app = bounded(app.wsgi_app, config.max_body)
+    if config.allowed_hosts:
+        app.wsgi_app = checking_host(app.wsgi_app, config.allowed_hosts)
     return app

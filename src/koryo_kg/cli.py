@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 import click
@@ -19,7 +20,7 @@ from .build import build as run_build
 from .problems import BuildFailed, InputError
 from .querying import GRAPH_FORMATS, RESULT_FORMATS, render, run
 from .reports import FORMATS as REPORT_FORMATS
-from .resources import default_sources
+from .resources import Sources, default_sources
 from .store import VALIDATION, BuildCache
 
 EXIT_OK, EXIT_NONCONFORMING, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -27,6 +28,21 @@ EXIT_OK, EXIT_NONCONFORMING, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
 def _say(message: str) -> None:
     click.echo(f"koryo-kg: {message}", err=True)
+
+
+def _explain(error: InputError | BuildFailed) -> None:
+    """Every problem of bad input at its file:line:col, or the violations that failed a build."""
+    if isinstance(error, InputError):
+        for problem in error.problems:
+            click.echo(str(problem), err=True)
+    elif error.report is not None:
+        click.echo(REPORT_FORMATS["text"](error.report), err=True, nl=False)
+
+
+def _sources() -> Sources:
+    """The sources this invocation builds from: --sources, or the ones shipped with the package."""
+    root = click.get_current_context().find_root().params.get("sources")
+    return Sources.from_root(root) if root else default_sources()
 
 
 def _handled(command):
@@ -37,12 +53,10 @@ def _handled(command):
         try:
             return command(*args, **kwargs)
         except InputError as error:
-            for problem in error.problems:
-                click.echo(str(problem), err=True)
+            _explain(error)
             sys.exit(EXIT_INPUT)
         except BuildFailed as error:
-            if error.report is not None:
-                click.echo(REPORT_FORMATS["text"](error.report), err=True, nl=False)
+            _explain(error)
             _say(f"build failed: {error}; the last good build is kept")
             sys.exit(EXIT_NONCONFORMING)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
@@ -56,9 +70,26 @@ def _handled(command):
     return wrapper
 
 
-def ensure_built(cache: BuildCache, quiet: bool = False) -> str:
-    """The key of a store built from the current sources, building it first if needed."""
-    result = run_build(default_sources(), cache, progress=(lambda m: None) if quiet else _say)
+def ensure_built(cache: BuildCache, quiet: bool = False, strict: bool = False) -> str:
+    """The key of the store to use: the build of the current sources, building it first if needed.
+
+    When the sources do not build (a typo, a violation, a contradiction), the last good build is used and the
+    reason is said once, loudly: a broken file must not take the endpoint down. With `strict`, or when there
+    is no good build yet, the failure stands.
+    """
+    try:
+        result = run_build(_sources(), cache, progress=(lambda m: None) if quiet else _say)
+    except (InputError, BuildFailed) as failure:
+        last_good = cache.current_key()
+        if strict or last_good is None:
+            raise
+        _explain(failure)
+        if isinstance(failure, BuildFailed):
+            _say(f"build failed: {failure}")
+        made = datetime.fromtimestamp((cache.path(last_good) / "COMPLETE").stat().st_mtime, timezone.utc)
+        _say(f"WARNING: the sources do not build (see above): using the last good build {last_good[:12]} of "
+             f"{made:%Y-%m-%d %H:%M} UTC instead. Fix the sources, or pass --strict-build to refuse.")
+        return last_good
     if not result.reused and not quiet:
         _say(f"built in {result.seconds:.1f} s")
     return result.key
@@ -68,8 +99,11 @@ def ensure_built(cache: BuildCache, quiet: bool = False) -> str:
 @click.version_option(__version__, prog_name="koryo-kg")
 @click.option("--home", type=click.Path(file_okay=False, path_type=Path), envvar="KORYO_KG_HOME",
               help="Where built stores are kept. Default: $KORYO_KG_HOME, else ~/.cache/koryo-kg.")
+@click.option("--sources", type=click.Path(file_okay=False, exists=True, path_type=Path), envvar="KORYO_KG_SOURCES",
+              help="A folder with ontology/, data/triples/ and shapes/ to build from (a checkout of the project's "
+                   "sources, say). Default: $KORYO_KG_SOURCES, else the sources shipped with the package.")
 @click.pass_context
-def main(context: click.Context, home: Path | None) -> None:
+def main(context: click.Context, home: Path | None, sources: Path | None) -> None:
     """koryo-kg: a knowledge graph of the 1937 deportation of Koreans in the Soviet Union.
 
     The graph is built from the ontology, data and shapes shipped with the package: parsed with rdflib,
@@ -89,7 +123,7 @@ def build(cache: BuildCache, force: bool) -> None:
     Exit 0 when built (or already built), 1 when the data violates the shapes or the reasoner finds a
     contradiction, 2 when a source file does not parse.
     """
-    result = run_build(default_sources(), cache, force=force, progress=_say)
+    result = run_build(_sources(), cache, force=force, progress=_say)
     if result.reused:
         click.echo(f"up to date: build {result.key[:12]} ({cache.path(result.key)})")
         return
@@ -124,7 +158,7 @@ def validate(cache: BuildCache, paths: tuple[Path, ...], output: str, standalone
     """
     from .contributions import check  # pyshacl loads slowly: only for this command
 
-    report = check(list(paths), default_sources(), standalone=standalone, reason=reason)
+    report = check(list(paths), _sources(), standalone=standalone, reason=reason)
     click.echo(REPORT_FORMATS[output](report), nl=False)
     failing = report.findings if strict else [f for f in report.findings if f.severity == "violation"]
     sys.exit(EXIT_NONCONFORMING if failing else EXIT_OK)
@@ -142,7 +176,7 @@ def lint(output: str) -> None:
     """
     from .lint import lint as run_lint
 
-    report = run_lint(default_sources())
+    report = run_lint(_sources())
     click.echo(REPORT_FORMATS[output](report), nl=False)
     sys.exit(EXIT_NONCONFORMING if report.findings else EXIT_OK)
 
@@ -199,10 +233,19 @@ def query(cache: BuildCache, query: str | None, query_file, output: str) -> None
 @click.option("--update-log", type=click.Path(dir_okay=False, path_type=Path),
               help="The RDF Patch file where committed updates are kept and replayed from at every start "
                    "[default: $KORYO_KG_HOME/updates.rdfp].")
+@click.option("--public-url", help="The URL clients reach this server at (https://kg.example.org, say, behind a proxy): "
+                                   "every link the server writes starts with it. Default: the request's Host, once "
+                                   "checked against the names the server answers for.")
+@click.option("--allowed-host", "allowed_hosts", multiple=True,
+              help="A Host name to answer for besides the listening address, loopback and --public-url's host "
+                   "(repeatable; .example.org for every subdomain). Other Hosts get 400.")
+@click.option("--strict-build", is_flag=True,
+              help="Refuse to start when the sources do not build, instead of serving the last good build.")
 @click.pass_obj
 @_handled
 def serve(cache: BuildCache, host, port, workers, threads, additions, query_timeout, max_rows, max_body,
-          cors_origins, no_cors, service_allowlist, update_token_file, update_log) -> None:
+          cors_origins, no_cors, service_allowlist, update_token_file, update_log, public_url, allowed_hosts,
+          strict_build) -> None:
     """Serve the graph over the SPARQL 1.1 Protocol at /sparql, building first if needed.
 
     A production server (granian) with --workers processes, each holding the graph in memory. A
@@ -216,13 +259,20 @@ def serve(cache: BuildCache, host, port, workers, threads, additions, query_time
     from .serving_store import graph_counts, with_additions
 
     import hashlib
-    from datetime import datetime, timezone
 
+    from .hosts import allowed_hosts as hosts_to_allow
+
+    if public_url and not public_url.startswith(("http://", "https://")):
+        raise click.BadParameter("give an http:// or https:// URL", param_hint="--public-url")
+    try:
+        answered_hosts = hosts_to_allow(host, public_url, tuple(allowed_hosts))
+    except ValueError as problem:
+        raise click.UsageError(str(problem)) from None
     token = update_token_file.read().strip() if update_token_file else None
     if update_token_file and not token:
         raise click.UsageError(f"{update_token_file.name} is empty: the update token must not be")
     update_log = update_log or cache.home / "updates.rdfp"
-    key = ensure_built(cache)
+    key = ensure_built(cache, strict=strict_build)
     store_path = cache.path(key) / "store"
     version = key[:16]
     modified = datetime.fromtimestamp((cache.path(key) / "COMPLETE").stat().st_mtime, timezone.utc)
@@ -244,6 +294,7 @@ def serve(cache: BuildCache, host, port, workers, threads, additions, query_time
         dumps_dir=str(cache.path(key) / "dumps"), validation_report=str(cache.path(key) / VALIDATION),
         version=version, modified=modified.replace(microsecond=0),
         update_log=str(update_log) if token or update_log.exists() else None, update_token=token,
+        public_url=public_url, allowed_hosts=answered_hosts,
     )
     _say(f"SPARQL endpoint at http://{host}:{port}/sparql ({sum(counts.values())} triples in {len(counts)} graphs)")
     if token:

@@ -26,3 +26,5 @@ class ServerConfig:
     modified: datetime | None = None  # when the served data last changed: Last-Modified
     update_log: str | None = None  # the RDF Patch file of committed updates, replayed at start (see updates.py)
     update_token: str | None = field(default=None, repr=False)  # SPARQL Update is on only with this token
+    public_url: str | None = None  # what links start with (--public-url); None: the request's checked Host
+    allowed_hosts: tuple[str, ...] = ()  # Host names answered (see hosts.py); empty: any (tests, embedding)

@@ -17,6 +17,7 @@ from pathlib import Path
 import pyoxigraph
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_file, url_for
 
+from .hosts import public_base
 from .negotiation import choose_document, document_media_types
 from .results import GRAPH_FORMATS, HTML, RDF_FORMATS, RDFLIB_NAMES
 from .vocab import BASE
@@ -50,9 +51,14 @@ CONSTRUCT {
 """
 
 
+def site_url() -> str:
+    """This server's URL as links give it (see hosts.py), without a trailing slash."""
+    return public_base(current_app.config["KORYO"].public_url, request.host_url)
+
+
 def local_url(iri: str) -> str:
     """Where an IRI of the dataset can be followed on this server (other IRIs are left as they are)."""
-    return request.host_url.rstrip("/") + "/" + iri[len(BASE):] if iri.startswith(BASE) else iri
+    return site_url() + "/" + iri[len(BASE):] if iri.startswith(BASE) else iri
 
 
 def conditional(response: Response, representation: str) -> Response:
@@ -154,9 +160,10 @@ def document(path: str, extension: str) -> Response:
 @blueprint.route("/dumps/<name>", methods=["GET"])
 def dump(name: str) -> Response:
     folder = current_app.config["KORYO"].dumps_dir
-    path = Path(folder) / name if folder else None
-    if path is None or "/" in name or not path.is_file():
-        abort(404, description=f"no dump called {name}; see /.well-known/void for the list")
+    dumps = {p.name: p for p in dump_files()}  # names compared, never opened: no path the client made is used
+    path = dumps.get(name) if folder else None
+    if path is None:
+        abort(404, description=f"no dump called {name[:100]}; see /.well-known/void for the list")
     plain = name[:-3] if name.endswith(".gz") else name
     media_type = DUMP_TYPES.get(Path(plain).suffix, "application/octet-stream")
     if name.endswith(".gz"):
@@ -176,7 +183,7 @@ def dump_files() -> list[Path]:
 def void() -> Response:
     from .dataset_description import void_graph
 
-    graph = void_graph(_store(), request.host_url.rstrip("/"), dump_files(), DUMP_TYPES)
+    graph = void_graph(_store(), site_url(), dump_files(), DUMP_TYPES)
     chosen = choose_document(request.accept_mimetypes, html=False) or GRAPH_FORMATS["turtle"]
     response = Response(graph.serialize(format=RDFLIB_NAMES[chosen.name]), mimetype=chosen.media_type)
     response.charset = "utf-8"
@@ -191,7 +198,7 @@ def favicon() -> Response:
 
 @blueprint.route("/robots.txt", methods=["GET"])
 def robots() -> Response:
-    body = f"User-agent: *\nAllow: /\nSitemap: {request.host_url}sitemap.xml\n"
+    body = f"User-agent: *\nAllow: /\nSitemap: {site_url()}/sitemap.xml\n"
     return conditional(Response(body, mimetype="text/plain"), "robots.txt")
 
 

@@ -23,6 +23,7 @@ from werkzeug.exceptions import HTTPException
 
 from .config import ServerConfig
 from .engine import Engine, QueryError
+from .hosts import public_base
 from .errors import INTERNAL_ERROR, http_error, plain_text as error
 from .negotiation import choose_document, choose_for_header, document_media_types, offered
 from .query_page import render_query_page
@@ -194,7 +195,8 @@ class SparqlProtocol:
         if chosen is HTML:
             return None
         counts = graph_counts(self.engine.store) if self.engine.revision else self.config.graph_counts
-        body = describe(request.base_url, self.config, counts).serialize(format=RDFLIB_NAMES[chosen.name])
+        endpoint = public_base(self.config.public_url, request.host_url) + PATH
+        body = describe(endpoint, self.config, counts).serialize(format=RDFLIB_NAMES[chosen.name])
         response = Response(body, mimetype=chosen.media_type)
         response.headers["Vary"] = "Accept"
         return response

@@ -10,11 +10,13 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import pyoxigraph
 
 KEEP = 3  # stores kept, the current one included
+STALE = 24 * 3600  # seconds after which a staging folder is removed even if its process id is alive again
 VALIDATION = "validation.json"  # the build's SHACL report (reports.as_json), served at /validation
 
 
@@ -77,7 +79,8 @@ class BuildCache:
     def install(self, key: str, nquads: bytes, files: dict[str, bytes] | None = None) -> Path:
         """Load the N-Quads into a new store for `key`, beside `files` (name -> content), and make it current."""
         self.stores.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=self.stores, prefix=f".{key[:12]}-"))
+        self.remove_stale_staging()
+        staging = Path(tempfile.mkdtemp(dir=self.stores, prefix=f".{key[:12]}-{os.getpid()}-"))
         try:
             store = pyoxigraph.Store(str(staging / "store"))
             store.bulk_load(nquads, format=pyoxigraph.RdfFormat.N_QUADS)
@@ -99,6 +102,18 @@ class BuildCache:
         self._prune(keep=key)
         return self.path(key)
 
+    def remove_stale_staging(self) -> list[Path]:
+        """Remove the staging folders of builds whose process is gone (killed mid-build): they would stay
+        forever otherwise. A folder whose process still runs is another build in progress, and is left."""
+        removed = []
+        for staging in self.stores.glob(".*-*") if self.stores.is_dir() else ():
+            pid = staging.name.split("-")[1]  # .{key}-{pid}-{random}; older releases wrote no pid
+            old = time.time() - staging.stat().st_mtime > STALE
+            if staging.is_dir() and (old or not pid.isdigit() or not _alive(int(pid))):
+                shutil.rmtree(staging, ignore_errors=True)
+                removed.append(staging)
+        return removed
+
     def open(self, key: str) -> pyoxigraph.Store:
         """The store of a build, read-only (many server workers may open it at once)."""
         return pyoxigraph.Store.read_only(str(self.path(key) / "store"))
@@ -108,3 +123,13 @@ class BuildCache:
                         key=lambda p: p.stat().st_mtime, reverse=True)
         for old in [b for b in builds if b.name != keep][KEEP - 1:]:
             shutil.rmtree(old, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
