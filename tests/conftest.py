@@ -66,7 +66,8 @@ class Server:
         self.log = tempfile.NamedTemporaryFile("w+", prefix="serve-", suffix=".log", delete=False)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "koryo_kg.cli", "serve", "--port", str(self.port), *args],
-            env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, text=True)
+            env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, text=True,
+            start_new_session=True)  # its own process group, so that a test can kill all of its processes
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

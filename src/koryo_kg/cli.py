@@ -296,6 +296,10 @@ def serve(cache: BuildCache, host, port, workers, threads, additions, query_time
         update_log=str(update_log) if token or update_log.exists() else None, update_token=token,
         public_url=public_url, allowed_hosts=answered_hosts,
     )
+    if config.update_log:
+        from .updates import UpdateLog
+
+        UpdateLog(update_log).recover()  # before any worker replays it: a damaged log is exit 2, a torn tail set aside
     _say(f"SPARQL endpoint at http://{host}:{port}/sparql ({sum(counts.values())} triples in {len(counts)} graphs)")
     if token:
         _say(f"SPARQL Update on, for requests with the bearer token; committed updates go to {update_log}")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import fcntl
 import hmac
+import logging
 import os
 import threading
 from contextlib import contextmanager
@@ -28,6 +29,7 @@ from rdflib import Graph
 
 from .engine import Engine, QueryError
 from .parsing import rdflib_term
+from .problems import InputError, Location, Problem
 from .reports import text as report_text
 from .validation import validate
 from .vocab import Graphs
@@ -46,24 +48,44 @@ def bearer_token_matches(authorization: str | None, token: str) -> bool:
     return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
 
 
-def _line(change: str, quad: pyoxigraph.Quad) -> str:
-    return f"{change} {quad} .\n"  # pyoxigraph writes terms in N-Quads syntax
+def _line(change: str, quad: pyoxigraph.Quad) -> bytes:
+    # pyoxigraph writes terms in N-Quads syntax, which escapes "\n" and "\r" but not U+2028, U+2029 or U+0085:
+    # the log is split on b"\n" alone
+    return f"{change} {quad} .\n".encode("utf-8")
 
 
-def _transactions(text: str) -> list[tuple[list[pyoxigraph.Quad], list[pyoxigraph.Quad]]]:
-    """(deleted, added) of each complete transaction in `text` (which ends after a TC line)."""
-    done, deleted, added = [], [], []
-    for line in text.splitlines():
-        change = line[:2]
-        if change in ("D ", "A "):
-            quad = next(iter(pyoxigraph.parse(line[2:], format=pyoxigraph.RdfFormat.N_QUADS)))
-            (deleted if change == "D " else added).append(quad)
-        elif line.startswith("TC"):
-            done.append((deleted, added))
-            deleted, added = [], []
-        elif line.startswith("TX"):
-            deleted, added = [], []
-    return done
+def _quad(line: bytes) -> pyoxigraph.Quad:
+    """The one quad of a D or A line (N-Quads allows one statement a line); raises ValueError or SyntaxError."""
+    quads = list(pyoxigraph.parse(line[2:].decode("utf-8"), format=pyoxigraph.RdfFormat.N_QUADS))
+    if len(quads) != 1:
+        raise ValueError("no quad")
+    return quads[0]
+
+
+def _transactions(data: bytes, where) -> tuple[list[tuple[list[pyoxigraph.Quad], list[pyoxigraph.Quad]]], int]:
+    """(deleted, added) of each complete transaction at the start of `data`, and the bytes they take: the rest
+    is a transaction still being written (or torn). Every complete line is parsed strictly: one that is not
+    `TX .`, `TC .`, `D <quad> .` or `A <quad> .` in its place raises InputError, with `where(offset)` (its
+    place in the file) in the message."""
+    done, deleted, added, opened, used, offset = [], [], [], False, 0, 0
+    while (newline := data.find(b"\n", offset)) >= 0:  # a line without its "\n" is not trusted yet
+        line, at, offset = data[offset:newline + 1], offset, newline + 1
+        try:
+            if line == b"TX .\n" and not opened:
+                opened, deleted, added = True, [], []
+            elif line == b"TC .\n" and opened:
+                done.append((deleted, added))
+                opened, used = False, offset
+            elif line[:2] in (b"D ", b"A ") and opened:
+                (deleted if line[:1] == b"D" else added).append(_quad(line))
+            else:
+                raise ValueError
+        except (ValueError, SyntaxError):  # UnicodeDecodeError is a ValueError
+            location, byte = where(at)
+            raise InputError([Problem(location, f"(byte {byte}) not a line of an RDF Patch log written by koryo-kg: "
+                                                f"{line[:80]!r}; the log is damaged: restore it from a backup or "
+                                                "remove this transaction and those after it by hand")]) from None
+    return done, used
 
 
 def _copy(store: pyoxigraph.Store) -> pyoxigraph.Store:
@@ -83,34 +105,80 @@ def _graph(store: pyoxigraph.Store, *names: str) -> Graph:
 
 
 class UpdateLog:
-    """The RDF Patch file, read from where this process stopped, written under an exclusive lock."""
+    """The RDF Patch file, read from where this process stopped, written under an exclusive lock.
+
+    A transaction counts once its `TC .` line is whole. A writer appends one under the lock and fsyncs it
+    before its update is answered 200, so bytes after the last whole transaction, found while holding the
+    lock, are a torn tail: a writer died before its fsync returned, so before it acknowledged anything. They
+    are copied to a side file and cut off, and the next transaction is written where they began. Without the
+    lock, such bytes are only a transaction still being written, left for later."""
 
     def __init__(self, path: Path):
         self.path = path
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.touch(exist_ok=True)
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+            _fsync_directory(path.parent)  # or a crash could lose the file with the updates it will hold
+        except FileExistsError:
+            pass
         self.read_to = 0  # bytes of the log already applied by this process
+        self.lines_read = 0
 
     def grew(self) -> bool:
         return self.path.stat().st_size > self.read_to
 
     def new_transactions(self) -> list[tuple[list, list]]:
+        """The whole transactions after those this process has read; raises InputError for a damaged log."""
         with self.path.open("rb") as log:
             log.seek(self.read_to)
-            text = log.read().decode("utf-8")
-        end = text.rfind("TC .\n")  # a transaction being written is left for later
-        if end < 0:
-            return []
-        self.read_to += len(text[: end + 5].encode("utf-8"))
-        return _transactions(text[: end + 5])
+            data = log.read()
+        done, used = _transactions(data, self._where(data))
+        self.read_to += used
+        self.lines_read += data.count(b"\n", 0, used)
+        return done
+
+    def _where(self, data: bytes):
+        def where(offset: int) -> tuple[Location, int]:
+            line = self.lines_read + data.count(b"\n", 0, offset) + 1
+            return Location(str(self.path), line), self.read_to + offset
+        return where
+
+    def set_aside_torn_tail(self) -> None:
+        """Under the lock, once every whole transaction has been read: move what follows them to a side file."""
+        with self.path.open("r+b") as log:
+            log.seek(self.read_to)
+            tail = log.read()
+            if not tail:
+                return
+            side = self.path.with_name(f"{self.path.name}.torn-{self.read_to}")
+            with side.open("ab") as copy:  # a second tear at the same place keeps the first
+                copy.write(tail)
+                copy.flush()
+                os.fsync(copy.fileno())
+            log.truncate(self.read_to)
+            os.fsync(log.fileno())
+        _fsync_directory(self.path.parent)
+        logging.getLogger("_granian").warning(
+            "%s: at byte %d, %d bytes of a transaction that was never acknowledged (its writer died before "
+            "committing it) were set aside in %s", self.path, self.read_to, len(tail), side)
+
+    def recover(self) -> None:
+        """At start, before any process serves: read the whole log (InputError if it is damaged) and set aside
+        a torn tail."""
+        with self.lock():
+            self.new_transactions()
+            self.set_aside_torn_tail()
 
     def append(self, deleted: list, added: list) -> None:
-        text = "TX .\n" + "".join(_line("D", q) for q in deleted) + "".join(_line("A", q) for q in added) + "TC .\n"
+        """Under the lock, once every whole transaction has been read; returns once the transaction is on disk."""
+        self.set_aside_torn_tail()
+        data = b"TX .\n" + b"".join(_line("D", q) for q in deleted) + b"".join(_line("A", q) for q in added) + b"TC .\n"
         with self.path.open("ab") as log:
-            log.write(text.encode("utf-8"))
+            log.write(data)
             log.flush()
             os.fsync(log.fileno())
-        self.read_to += len(text.encode("utf-8"))
+        self.read_to += len(data)
+        self.lines_read += data.count(b"\n")
 
     @contextmanager
     def lock(self):
@@ -121,6 +189,14 @@ class UpdateLog:
                 yield
             finally:
                 fcntl.flock(file, fcntl.LOCK_UN)
+
+
+def _fsync_directory(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 class Updater:
@@ -151,6 +227,8 @@ class Updater:
         if self.log.grew() and self._mutex.acquire(blocking=False):
             try:
                 self._replay()
+            except InputError as damaged:  # changed by hand since the start: every process stops at the same line
+                logging.getLogger("_granian").error("%s; serving the updates before it", damaged)
             finally:
                 self._mutex.release()
 
@@ -171,7 +249,12 @@ class Updater:
     def apply(self, update: str) -> Outcome:
         """Try, validate and commit one update; raises QueryError for one that does not parse or run."""
         with self._mutex, self.log.lock():
-            self._replay()
+            try:
+                self._replay()
+            except InputError as damaged:
+                logging.getLogger("_granian").error("%s", damaged)
+                raise QueryError(503, "updates are stopped: the update log is damaged (the server's log says "
+                                      "where)") from None
             current = self.engine.store
             candidate = _copy(current)
             try:
