@@ -3,7 +3,10 @@ bombs, external entities, other encodings, empty files; refused with the reason,
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -153,9 +156,6 @@ def test_query_from_a_latin1_file_is_exit_2_with_the_reason(home, tmp_path, stdi
     query = "# caf\xe9\nSELECT * WHERE { ?s ?p ?o } LIMIT 1\n".encode("latin-1")
     (tmp_path / "latin1.rq").write_bytes(query)
     if stdin:
-        import subprocess
-        import sys
-        import os
         result = subprocess.run([sys.executable, "-m", "koryo_kg.cli", "query", "-f", "-"], input=query,
                                 capture_output=True, env={**os.environ, "KORYO_KG_HOME": str(home)}, timeout=600)
         stderr = result.stderr.decode()
