@@ -181,9 +181,22 @@ def lint(output: str) -> None:
     sys.exit(EXIT_NONCONFORMING if report.findings else EXIT_OK)
 
 
+def _query_text(file) -> str:
+    from .parsing import line_col
+    from .problems import Location, Problem
+
+    content = file.read()
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line, col = line_col(content, error.start)
+        raise InputError([Problem(Location(file.name, line, col), f"the query is not UTF-8 text (byte "
+                                  f"0x{content[error.start]:02x}): save it as UTF-8")]) from None
+
+
 @main.command()
 @click.argument("query", required=False)
-@click.option("-f", "--file", "query_file", type=click.File("r", encoding="utf-8"),
+@click.option("-f", "--file", "query_file", type=click.File("rb"),
               help="Read the query from a .rq file ('-' for standard input).")
 @click.option("--format", "output", default="table", show_default=True,
               type=click.Choice(["table", *RESULT_FORMATS, *(f for f in GRAPH_FORMATS if f not in RESULT_FORMATS)]),
@@ -201,7 +214,7 @@ def query(cache: BuildCache, query: str | None, query_file, output: str) -> None
     """
     if (query is None) == (query_file is None):
         raise click.UsageError("give either a QUERY or --file, not both and not neither")
-    text = query if query is not None else query_file.read()
+    text = query if query is not None else _query_text(query_file)
     key = ensure_built(cache, quiet=False)
     click.echo(render(run(cache.open(key), text), output), nl=False)
 

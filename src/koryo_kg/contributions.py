@@ -15,20 +15,21 @@ from .validation import Report, contradictions, validate
 
 
 def check(paths: list[Path], sources: Sources, standalone: bool = False, reason: bool = False,
-          root: Path | None = None) -> Report:
-    """Validate the RDF files under `paths` (the project's data when empty), naming them relative to `root`;
+          root: Path | None = None, base: str | None = None) -> Report:
+    """Validate the RDF files under `paths` (the project's data when empty), naming them relative to `root`
+    (their relative IRIs resolve against `base` + that name, by default against their file: IRIs);
     with `reason`, also report the OWL 2 RL reasoner's contradictions. Raises InputError when any file does
     not parse, naming every one."""
     index = LocationIndex()
     data = Graph()
     problems = []
     # Contributed files are indexed first, so that a finding points at the contributor's line.
-    groups = [(rdf_files(paths), root)] if paths else []
+    groups = [(rdf_files(paths), root, base)] if paths else []
     if not paths or not standalone:
-        groups.append((list(sources.data), None))
-    for files, named_from in groups:
+        groups.append((list(sources.data), None, None))
+    for files, named_from, based_on in groups:
         try:
-            load(files, graph=data, index=index, root=named_from)
+            load(files, graph=data, index=index, root=named_from, base=based_on)
         except InputError as error:
             problems += error.problems
     vocabulary, shapes = Graph(), Graph()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyoxigraph
 
-from .parsing import FORMATS, rdf_files, syntax_problem
+from .parsing import parse, rdf_files
 from .problems import InputError
 
 _QUAD_FORMATS = {pyoxigraph.RdfFormat.N_QUADS, pyoxigraph.RdfFormat.TRIG}
@@ -24,7 +24,8 @@ def with_additions(build_store: Path, paths: list[Path], workspace: Path) -> Pat
     """A new store in `workspace` holding the build and the added files. Raises InputError naming every
     file that does not parse."""
     files = rdf_files(paths)
-    problems = [p for p in (syntax_problem(f, f.read_bytes()) for f in files) if p]
+    parsed = [(path, *parse(path, path.read_bytes())) for path in files]  # loaded as checked: read once
+    problems = [problem for _, _, problem in parsed if problem]
     if problems:
         raise InputError(problems)
     workspace.mkdir(parents=True, exist_ok=True)
@@ -33,11 +34,10 @@ def with_additions(build_store: Path, paths: list[Path], workspace: Path) -> Pat
         store = pyoxigraph.Store(str(target / "store"))
         store.bulk_load(pyoxigraph.Store.read_only(str(build_store)).dump(format=pyoxigraph.RdfFormat.N_QUADS),
                         format=pyoxigraph.RdfFormat.N_QUADS)
-        for path in files:
-            rdf_format = FORMATS[path.suffix.lower()]
+        for path, statements, _ in parsed:
             own_graph = pyoxigraph.NamedNode(path.resolve().as_uri())
             quads = []
-            for item in pyoxigraph.parse(path=str(path), format=rdf_format, base_iri=own_graph.value):
+            for item in statements:
                 if isinstance(item, pyoxigraph.Quad):
                     graph = own_graph if isinstance(item.graph_name, pyoxigraph.DefaultGraph) else item.graph_name
                     quads.append(pyoxigraph.Quad(item.subject, item.predicate, item.object, graph))

@@ -2,7 +2,7 @@
 `koryo-kg validate`; `GET /validation` shows the report of the published data, made when it was built.
 
 A body is one RDF document whose Content-Type names its syntax; a multipart form carries one or more files
-whose names name theirs. The files are written to a temporary folder and validated with the project's data
+whose names name theirs; relative IRIs in them resolve against `/validate/<name>`. The files are written to a temporary folder and validated with the project's data
 and ontology (or alone with `standalone=true`), under the same deadline, body limit and worker pool as a
 query. The report comes in the format of `format=` or Accept: JSON by default, the text, Turtle (SHACL),
 JUnit XML, GitHub and SARIF formats of the command line too.
@@ -78,7 +78,7 @@ def _uploads() -> tuple[list[tuple[str, bytes]], Response | None]:
     return [("body" + extension, body)], None
 
 
-def _check(uploads: list[tuple[str, bytes]], standalone: bool):
+def _check(uploads: list[tuple[str, bytes]], standalone: bool, base: str):
     from .contributions import check  # pyshacl loads slowly: only when validating
 
     with tempfile.TemporaryDirectory(prefix="koryo-kg-validate-") as folder:
@@ -87,7 +87,7 @@ def _check(uploads: list[tuple[str, bytes]], standalone: bool):
             path = Path(folder) / name
             path.write_bytes(content)
             paths.append(path)
-        return check(paths, default_sources(), standalone=standalone, root=Path(folder))
+        return check(paths, default_sources(), standalone=standalone, root=Path(folder), base=base)
 
 
 @blueprint.route("/validate", methods=["GET", "POST"])
@@ -105,7 +105,8 @@ def validate() -> Response:
     from .reports import FORMATS
 
     try:
-        report = current_app.config["ENGINE"].run(_check, uploads, _flag("standalone"))
+        # an upload's relative IRIs are the URL it was sent to and its name, not the temporary folder's path
+        report = current_app.config["ENGINE"].run(_check, uploads, _flag("standalone"), request.base_url + "/")
     except InputError as problem:
         return error(400, "the RDF does not parse:\n" + "\n".join(map(str, problem.problems)))
     except QueryError as failure:
