@@ -37,6 +37,7 @@ class Request(TypedDict):
     names_dataset: bool  # the query has FROM or FROM NAMED (see sparql_text.outline)
     format: str  # a key of results.SOLUTION_FORMATS or results.GRAPH_FORMATS
     max_rows: int  # 0: no limit
+    base_iri: str | None  # what relative IRIs in the query resolve against (the endpoint's URL)
 
 
 class QueryError(Exception):
@@ -65,9 +66,10 @@ def load_in_memory(path: str) -> pyoxigraph.Store:
 
 
 def _dataset(request: Request) -> dict:
+    base = {"base_iri": request.get("base_iri")}
     if request["default_graph"] is None and request["named_graphs"] is None:
-        return {"use_default_graph_as_union": not request["names_dataset"]}
-    return {"default_graph": [pyoxigraph.NamedNode(g) for g in request["default_graph"] or []],
+        return {**base, "use_default_graph_as_union": not request["names_dataset"]}
+    return {**base, "default_graph": [pyoxigraph.NamedNode(g) for g in request["default_graph"] or []],
             "named_graphs": [pyoxigraph.NamedNode(g) for g in request["named_graphs"] or []]}
 
 

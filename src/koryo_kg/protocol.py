@@ -30,7 +30,7 @@ from .query_page import render_query_page
 from .results import HTML, RDFLIB_NAMES
 from .service_description import describe
 from .serving_store import graph_counts
-from .sparql_text import outline
+from .sparql_text import SparqlSyntaxError, outline
 from .updates import Updater
 
 PATH = "/sparql"
@@ -105,22 +105,28 @@ class SparqlProtocol:
         failure = _not_exactly_one(queries, "query")
         return failure or self.run_query(request, queries[0], params)
 
-    def refused_call(self, seen) -> Response | None:
-        """403 for a request that would make the server fetch a URL it was not allowed to."""
-        refused = [s for s in seen.services if s not in self.config.service_allowlist]
+    def refused_call(self, text: str):
+        """The outline of `text`, or a Response refusing it: 400 for text the SPARQL terminals do not cover,
+        403 for a SERVICE target that is not an allowed absolute IRI, and for any LOAD."""
+        try:
+            seen = outline(text)
+        except SparqlSyntaxError as failure:
+            return None, error(400, str(failure))
+        refused = seen.refused_service(self.config.service_allowlist)
         if refused:
-            return error(403, f"SERVICE {refused[0]} is not allowed: this server calls no other endpoint "
-                              "unless its operator allows it (--allow-service)")
+            return seen, error(403, f"SERVICE {refused} is not allowed: this server calls no other endpoint "
+                                    "unless its operator allows it (--allow-service)")
         if seen.loads:
-            return error(403, "LOAD is not allowed: this server fetches no URL; send the data in INSERT DATA")
-        return None
+            return seen, error(403, "LOAD is not allowed: this server fetches no URL; send the data in INSERT DATA")
+        return seen, None
 
     def run_query(self, request: Request, query: str, params) -> Results | Response:
-        seen = outline(query)
+        seen, refused = self.refused_call(query)
+        if seen is None:
+            return refused
         if seen.form == "UPDATE":
             return error(400, "this is a SPARQL Update, not a query: send it as 'update'"
                               + ("" if self.updater and self.updater.accepts_updates else "; and the endpoint is read-only"))
-        refused = self.refused_call(seen)
         if refused:
             return refused
         kind = seen.form or "SELECT"
@@ -134,15 +140,16 @@ class SparqlProtocol:
         max_rows = self.config.max_rows
         try:
             answer = self.engine.query({
-                "query": query,
+                "query": seen.text,
                 "default_graph": default_graph if explicit_dataset else None,
                 "named_graphs": named_graphs if explicit_dataset else None,
                 "names_dataset": seen.names_dataset,
                 "format": chosen.name,
                 "max_rows": max_rows,
+                "base_iri": request.base_url,
             })
         except QueryError as failure:
-            return error(failure.status, str(failure))
+            return _failure(failure, seen)
         textual = chosen.media_type.startswith("text/") or chosen.name in ("json", "xml", "jsonld", "rdfxml")
         headers = [("Content-Type", chosen.media_type + ("; charset=utf-8" if textual else "")),
                    ("Vary", "Accept, Accept-Encoding")]
@@ -170,21 +177,28 @@ class SparqlProtocol:
         failure = _not_exactly_one(updates, "update")
         if failure:
             return failure
-        if "using-graph-uri" in params or "using-named-graph-uri" in params:
-            return error(400, "using-graph-uri and using-named-graph-uri are not supported here: "
-                              "write USING and USING NAMED in the update")
         authorization = request.headers.get("Authorization")
         if not updater.authorized(authorization):
             challenge = 'Bearer realm="koryo-kg"' + (', error="invalid_token"' if authorization else "")
             return error(401, "updates need the server's bearer token (Authorization: Bearer ...)",
                          **{"WWW-Authenticate": challenge})
-        refused = self.refused_call(outline(updates[0]))
+        seen, refused = self.refused_call(updates[0])
         if refused:
             return refused
+        using, using_named = params.getlist("using-graph-uri"), params.getlist("using-named-graph-uri")
+        text = seen.text
+        if using or using_named:
+            if seen.own_dataset:  # the Protocol, 2.2.3: the dataset is given once
+                return error(400, "the update has USING, USING NAMED or WITH and the request has "
+                                  "using-graph-uri or using-named-graph-uri: give the dataset once")
+            try:
+                text = seen.using(using, using_named)
+            except SparqlSyntaxError as failure:
+                return error(400, str(failure))
         try:
-            outcome = self.engine.run(updater.apply, updates[0])
+            outcome = self.engine.run(updater.apply, text, request.base_url)
         except QueryError as failure:
-            return error(failure.status, str(failure))
+            return _failure(failure, seen)
         return error(outcome.status, outcome.message)
 
     def service_description(self, request: Request, params) -> Response | None:
@@ -200,6 +214,14 @@ class SparqlProtocol:
         response = Response(body, mimetype=chosen.media_type)
         response.headers["Vary"] = "Accept"
         return response
+
+
+def _failure(failure: QueryError, seen) -> Response:
+    """The error for a request that failed in evaluation. A failed SERVICE call's message from pyoxigraph holds
+    the remote body or whether the port was open: never sent on, only that the call failed."""
+    if seen.services and failure.status == 400 and not str(failure).startswith("SPARQL syntax error"):
+        return error(502, "the SERVICE call to " + " or ".join(seen.services) + " failed")
+    return error(failure.status, str(failure))
 
 
 def _not_exactly_one(texts: list[str], name: str) -> Response | None:

@@ -246,7 +246,7 @@ class Updater:
         committed = datetime.fromtimestamp(self.log.path.stat().st_mtime, timezone.utc).replace(microsecond=0)
         self.engine.replace_store(store, revision=self.log.read_to, changed=committed)
 
-    def apply(self, update: str) -> Outcome:
+    def apply(self, update: str, base_iri: str | None = None) -> Outcome:
         """Try, validate and commit one update; raises QueryError for one that does not parse or run."""
         with self._mutex, self.log.lock():
             try:
@@ -258,7 +258,7 @@ class Updater:
             current = self.engine.store
             candidate = _copy(current)
             try:
-                candidate.update(update)
+                candidate.update(update, base_iri=base_iri)
             except SyntaxError as error:
                 raise QueryError(400, f"SPARQL syntax error: {error}") from None
             except (OSError, RuntimeError, ValueError) as error:
