@@ -193,9 +193,10 @@ def query(cache: BuildCache, query: str | None, query_file, output: str) -> None
               help="Most MB of memory each process may hold; a process past it answers its running queries 503 "
                    "and is replaced. 0: no limit.")
 @click.option("--max-connections", type=click.IntRange(1, 100_000), default=1000, show_default=True,
-              help="Most open connections per process; further ones wait in the listen queue.")
+              help="Most open connections per process (one that never sends a byte is held until the client "
+                   "closes it); further ones wait in the listen queue.")
 @click.option("--header-timeout", type=click.FloatRange(0.1, 3600), default=10.0, show_default=True,
-              help="Seconds a connection may take to send a request's headers, or stay idle between requests.")
+              help="Seconds a client may take to finish a request's headers once begun, or stay idle after a request.")
 @click.option("--cors-origin", "cors_origins", multiple=True, default=("*",), show_default=True,
               help="Origin allowed by CORS (repeatable).")
 @click.option("--no-cors", is_flag=True, help="Send no CORS headers.")

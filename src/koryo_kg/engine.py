@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import os
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
@@ -187,6 +188,7 @@ class _Job:
             pass
 
     def stop(self, error: QueryError) -> None:
+        self.yield_cpu()  # to the threads that answer
         self.stopped = error
         self.done.set()
 
@@ -197,6 +199,7 @@ class Engine:
         self.revision = 0  # which updates the store holds: the same number in every process for the same data
         self.changed: datetime | None = None  # when the last of them was committed
         self._running: set[_Job] = set()
+        self._refusing: QueryError | None = None  # set by stop_all: this process ends soon
 
     def replace_store(self, store: pyoxigraph.Store, revision: int, changed: datetime) -> None:
         """Serve `store` from now on: queries already running finish on the old one."""
@@ -210,6 +213,8 @@ class Engine:
         """work(*args) under the deadline (queries, and validations sent to the server); raises QueryTimeout,
         or the error given to stop_all. Work still running after LONG seconds yields the CPU to the others:
         a runaway then slows down nobody but itself."""
+        if self._refusing:
+            raise self._refusing
         job = _Job(work, args)
         self._running.add(job)
         try:
@@ -227,7 +232,12 @@ class Engine:
             raise job.error
         return job.result
 
-    def stop_all(self, error: QueryError) -> None:
-        """Answer every request waiting for its work with `error` now (the work itself cannot be stopped)."""
+    def stop_all(self, error: QueryError, within: float) -> None:
+        """Answer every request waiting for its work, and every later one, with `error` now (the work itself
+        cannot be stopped); return when the waiting ones have all taken it, or after `within` seconds."""
+        self._refusing = error
         for job in list(self._running):
             job.stop(error)
+        deadline = time.monotonic() + within
+        while self._running and time.monotonic() < deadline:
+            time.sleep(0.005)

@@ -14,7 +14,10 @@ than as a crash (granian stops the whole server at a worker's unexpected end).
 
 Idle clients hold connections, not threads: granian gives every connection a slot of `max_connections`
 (its "backpressure", which it holds for the connection's life, not per request) and closes one that has
-not sent a request's headers within `header_timeout`.
+begun a request's headers and not ended them, or sits idle after a request, for `header_timeout`. One that
+never sends a byte keeps its slot (hyper starts that timer at the first byte). A slow body still holds a
+request thread: granian's wsgi.input blocks until the body is in, and reading it in another thread does not
+help (the worker's GIL is then held until that read ends).
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ GRACE = 5  # seconds an old worker has, beyond the query timeout, to finish what
 RESPAWN_DELAY = 1.0  # seconds a new worker has to load the graph before the old one stops taking requests
 OUT_OF_MEMORY = 75  # exit status of a worker past the memory limit: not a crash, to be replaced
 MEMORY_CHECK = 0.02  # seconds between two looks at the worker's memory (a runaway grows ~300 MB/s)
-LAST_WORDS = 0.2  # seconds a worker past the memory limit leaves its 503 answers to be sent
+LAST_WORDS = 0.1  # seconds a worker past the memory limit leaves its requests to take their 503, then to send it
 
 _retiring = threading.Event()
 _PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -62,8 +65,8 @@ def _watch_memory(engine, megabytes: int) -> None:
         time.sleep(MEMORY_CHECK)
     logging.getLogger("_granian").warning("worker %s used more than %s MB: replacing it", os.getpid(), megabytes)
     engine.stop_all(QueryError(503, f"the request used more than the server's memory limit of {megabytes} MB "
-                                    "and was stopped"))
-    time.sleep(LAST_WORDS)
+                                    "and was stopped"), within=LAST_WORDS)
+    time.sleep(LAST_WORDS)  # for the answers to be sent
     os._exit(OUT_OF_MEMORY)  # at once: the runaway's thread would go on growing through a clean exit
 
 
