@@ -40,7 +40,7 @@ from .engine import QueryError
 GRACE = 5  # seconds an old worker has, beyond the query timeout, to finish what it serves
 RESPAWN_DELAY = 1.0  # seconds a new worker has to load the graph before the old one stops taking requests
 OUT_OF_MEMORY = 75  # exit status of a worker past the memory limit: not a crash, to be replaced
-MEMORY_CHECK = 0.02  # seconds between two looks at the worker's memory (a runaway grows ~300 MB/s)
+MEMORY_CHECK = 0.02  # seconds between two looks at the worker's memory (a runaway grows 0.3-1 GB a second)
 LAST_WORDS = 0.1  # seconds a worker past the memory limit leaves its requests to take their 503, then to send it
 
 _retiring = threading.Event()
