@@ -3,7 +3,6 @@ engine and the limits."""
 
 from __future__ import annotations
 
-import atexit
 from pathlib import Path
 
 from flask import Flask, Response
@@ -35,8 +34,7 @@ def create_app(config: ServerConfig, engine: Engine | None = None, on_runaway=la
     app.config["MAX_CONTENT_LENGTH"] = config.max_body
     app.config["MAX_FORM_MEMORY_SIZE"] = config.max_body
     if engine is None:
-        engine = Engine(load_in_memory(config.store_path), config.query_timeout, config.threads, on_runaway)
-        atexit.register(engine.close)
+        engine = Engine(load_in_memory(config.store_path), config.query_timeout, on_runaway)
     app.config["ENGINE"] = engine
     cors_options = None
     if config.cors_origins:

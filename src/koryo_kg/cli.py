@@ -236,6 +236,14 @@ def query(cache: BuildCache, query: str | None, query_file, output: str) -> None
               help="Most result rows (or triples) per response; a longer result is cut and says so. 0: no limit.")
 @click.option("--max-body", type=click.IntRange(1), default=1_000_000, show_default=True,
               help="Most bytes of request body; more is answered 413.")
+@click.option("--max-memory", type=click.IntRange(0), default=2048, show_default=True,
+              help="Most MB of memory each process may hold; a process past it answers its running queries 503 "
+                   "and is replaced. 0: no limit.")
+@click.option("--max-connections", type=click.IntRange(1, 100_000), default=1000, show_default=True,
+              help="Most open connections per process (one that never sends a byte is held until the client "
+                   "closes it); further ones wait in the listen queue.")
+@click.option("--header-timeout", type=click.FloatRange(0.1, 3600), default=10.0, show_default=True,
+              help="Seconds a client may take to finish a request's headers once begun, or stay idle after a request.")
 @click.option("--cors-origin", "cors_origins", multiple=True, default=("*",), show_default=True,
               help="Origin allowed by CORS (repeatable).")
 @click.option("--no-cors", is_flag=True, help="Send no CORS headers.")
@@ -257,8 +265,8 @@ def query(cache: BuildCache, query: str | None, query_file, output: str) -> None
 @click.pass_obj
 @_handled
 def serve(cache: BuildCache, host, port, workers, threads, additions, query_timeout, max_rows, max_body,
-          cors_origins, no_cors, service_allowlist, update_token_file, update_log, public_url, allowed_hosts,
-          strict_build) -> None:
+          max_memory, max_connections, header_timeout, cors_origins, no_cors, service_allowlist,
+          update_token_file, update_log, public_url, allowed_hosts, strict_build) -> None:
     """Serve the graph over the SPARQL 1.1 Protocol at /sparql, building first if needed.
 
     A production server (granian) with --workers processes, each holding the graph in memory. A
@@ -302,7 +310,8 @@ def serve(cache: BuildCache, host, port, workers, threads, additions, query_time
     counts = graph_counts(pyoxigraph.Store.read_only(str(store_path)))
     config = ServerConfig(
         store_path=str(store_path), graph_counts=counts, workers=workers, threads=threads,
-        query_timeout=query_timeout, max_rows=max_rows, max_body=max_body,
+        query_timeout=query_timeout, max_rows=max_rows, max_body=max_body, max_memory=max_memory,
+        max_connections=max_connections, header_timeout=header_timeout,
         cors_origins=() if no_cors else tuple(cors_origins), service_allowlist=tuple(service_allowlist),
         dumps_dir=str(cache.path(key) / "dumps"), validation_report=str(cache.path(key) / VALIDATION),
         version=version, modified=modified.replace(microsecond=0),

@@ -17,6 +17,9 @@ class ServerConfig:
     query_timeout: float = 30.0  # seconds; a query past it is stopped and answered 503
     max_rows: int = 100_000  # result rows (or triples) per response; 0 for no limit
     max_body: int = 1_000_000  # bytes of request body; more is answered 413
+    max_memory: int = 2048  # MB of memory (resident) per process; a process past it is replaced, its queries 503
+    max_connections: int = 1000  # open connections per process; more wait in the listen queue
+    header_timeout: float = 10.0  # seconds to finish a request's headers once begun, or idle after one
     cors_origins: tuple[str, ...] = ("*",)  # empty: no CORS headers
     service_allowlist: tuple[str, ...] = ()  # SERVICE endpoints a query may call
     base: str = BASE

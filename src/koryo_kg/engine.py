@@ -1,12 +1,13 @@
-"""The query engine the web layer talks to: pyoxigraph in memory, queries evaluated in a thread pool with
-a deadline.
+"""The query engine the web layer talks to: pyoxigraph in memory, every query evaluated in a thread of its
+own under a deadline.
 
 The built store is loaded into an in-memory pyoxigraph store when a server process starts (the koryo-kg
 graph loads in milliseconds; the in-memory store answers aggregates about three times faster than the
 on-disk one). pyoxigraph releases the GIL while it evaluates, so queries run in parallel with the web
 threads. It cannot cancel a query, though: when one passes its deadline the caller gets QueryTimeout at
 once and `on_runaway` is called, which in the server replaces the whole process (see server.py) while the
-other processes go on serving.
+other processes go on serving. Query threads are daemons, so that a process told to stop does not wait for
+its runaway.
 
 This is the one interface between the endpoint and the store, so that a remote SPARQL store could take its
 place when a deployment outgrows one machine.
@@ -15,8 +16,9 @@ place when a deployment outgrows one machine.
 from __future__ import annotations
 
 import io
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
+import os
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
@@ -28,6 +30,8 @@ from .results import RDF_FORMATS, SOLUTION_NATIVE_FORMATS, write_boolean, write_
 
 CHUNK = 64 * 1024
 SMALL = 1024 * 1024  # bytes: a result up to this size is serialized at once, in Rust
+LONG = 1.0  # seconds: work running longer yields the CPU to the rest (nearly all queries take milliseconds)
+YIELDING = 19  # the nice value of such work's thread: the lowest priority
 
 
 class Request(TypedDict):
@@ -162,13 +166,42 @@ def evaluate(store: pyoxigraph.Store, request: Request) -> Answer:
         raise QueryError(400, f"the query could not be evaluated: {error}") from None
 
 
+class _Job:
+    """One piece of work in a thread of its own: a thread that has been made to yield (see Engine.run) ends
+    with its work, so that no later query inherits its lower priority."""
+
+    def __init__(self, work: Callable, args: tuple):
+        self.done = threading.Event()
+        self.result = self.error = self.stopped = None
+        self.thread = threading.Thread(target=self._run, args=(work, args), name="query", daemon=True)
+        self.thread.start()
+
+    def _run(self, work: Callable, args: tuple) -> None:
+        try:
+            self.result = work(*args)
+        except BaseException as error:  # handed to the waiting request
+            self.error = error
+        self.done.set()
+
+    def yield_cpu(self) -> None:
+        try:
+            os.setpriority(os.PRIO_PROCESS, self.thread.native_id, YIELDING)
+        except OSError:  # the thread has just ended
+            pass
+
+    def stop(self, error: QueryError) -> None:
+        self.yield_cpu()  # to the threads that answer
+        self.stopped = error
+        self.done.set()
+
+
 class Engine:
-    def __init__(self, store: pyoxigraph.Store, timeout: float, threads: int = 16,
-                 on_runaway: Callable[[], None] = lambda: None):
+    def __init__(self, store: pyoxigraph.Store, timeout: float, on_runaway: Callable[[], None] = lambda: None):
         self.store, self.timeout, self.on_runaway = store, timeout, on_runaway
         self.revision = 0  # which updates the store holds: the same number in every process for the same data
         self.changed: datetime | None = None  # when the last of them was committed
-        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="query")
+        self._running: set[_Job] = set()
+        self._refusing: QueryError | None = None  # set by stop_all: this process ends soon
 
     def replace_store(self, store: pyoxigraph.Store, revision: int, changed: datetime) -> None:
         """Serve `store` from now on: queries already running finish on the old one."""
@@ -179,14 +212,34 @@ class Engine:
         return self.run(evaluate, self.store, request)
 
     def run(self, work: Callable, *args):
-        """work(*args) under the deadline (queries, and validations sent to the server); raises QueryTimeout."""
-        future = self._pool.submit(work, *args)
+        """work(*args) under the deadline (queries, and validations sent to the server); raises QueryTimeout,
+        or the error given to stop_all. Work still running after LONG seconds yields the CPU to the others:
+        a runaway then slows down nobody but itself."""
+        if self._refusing:
+            raise self._refusing
+        job = _Job(work, args)
+        self._running.add(job)
         try:
-            return future.result(timeout=self.timeout)
-        except FutureTimeout:
-            future.cancel()
-            self.on_runaway()
-            raise QueryTimeout(self.timeout) from None
+            first = min(LONG, self.timeout)
+            if not job.done.wait(first):
+                job.yield_cpu()
+                if not job.done.wait(self.timeout - first):
+                    self.on_runaway()
+                    raise QueryTimeout(self.timeout)
+        finally:
+            self._running.discard(job)
+        if job.stopped:
+            raise job.stopped
+        if job.error:
+            raise job.error
+        return job.result
 
-    def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+    def stop_all(self, error: QueryError, within: float) -> None:
+        """Answer every request waiting for its work, and every later one, with `error` now (the work itself
+        cannot be stopped); return when the waiting ones have all taken it, or after `within` seconds."""
+        self._refusing = error
+        for job in list(self._running):
+            job.stop(error)
+        deadline = time.monotonic() + within
+        while self._running and time.monotonic() < deadline:
+            time.sleep(0.005)

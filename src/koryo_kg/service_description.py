@@ -37,6 +37,8 @@ def describe(endpoint: str, config: ServerConfig, graph_counts: dict[str, int]) 
     g.add((service, KG.queryTimeout, Literal(str(config.query_timeout), datatype=XSD.decimal)))
     g.add((service, KG.resultRowLimit, Literal(config.max_rows)))
     g.add((service, KG.requestBodyLimit, Literal(config.max_body)))
+    if config.max_memory:
+        g.add((service, KG.memoryLimit, Literal(config.max_memory)))  # MB per server process
     g.add((service, SD.defaultDataset, dataset))
     g.add((dataset, RDF.type, SD.Dataset))
     g.add((dataset, SD.defaultGraph, default))
