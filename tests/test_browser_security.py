@@ -197,3 +197,21 @@ def test_cors_is_unaffected(hostile):
     assert preflight.ok and preflight.headers["Access-Control-Allow-Origin"] == "*"
     _check_headers(fast)
     _check_headers(preflight)
+
+
+@pytest.mark.parametrize("iri", ["javascript:alert(1)", "JaVaScRiPt:alert(1)", " javascript:alert(1)",
+                                 "java\tscript:alert(1)", "\x01javascript:alert(1)", "java\nscript:alert(1)",
+                                 "data:text/html,x", "vbscript:msgbox(1)", "file:///etc/passwd",
+                                 "mailto:a@example.org", "urn:isbn:0451450523", "https://example.org/a b",
+                                 "//example.org/no-scheme", "http\t://example.org/"])
+def test_only_http_iris_become_links(iri):
+    from koryo_kg.linked_data import local_url
+
+    assert local_url(iri) is None
+
+
+@pytest.mark.parametrize("iri", ["https://example.org/x?y#z", "HTTP://example.org/", "http://[::1]/x"])
+def test_http_iris_link_as_they_are(iri):
+    from koryo_kg.linked_data import local_url
+
+    assert local_url(iri) == iri
