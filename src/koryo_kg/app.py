@@ -21,6 +21,7 @@ from .ontology_docs import blueprint as ontology_docs
 from .protocol import SparqlProtocol, blueprint as protocol
 from .query_page import blueprint as query_page
 from .search import blueprint as search
+from .security_headers import protected
 from .static_files import compress_static_files
 from .updates import UpdateLog, Updater
 from .validation_service import blueprint as validation_service
@@ -86,4 +87,5 @@ def create_app(config: ServerConfig, engine: Engine | None = None, on_runaway=la
     app.wsgi_app = bounded(app.wsgi_app, config.max_body)
     if config.allowed_hosts:
         app.wsgi_app = checking_host(app.wsgi_app, config.allowed_hosts)
+    app.wsgi_app = protected(app.wsgi_app)  # outermost: every response, the Host check's 400 too
     return app

@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pyoxigraph
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_file, url_for
@@ -56,9 +57,17 @@ def site_url() -> str:
     return public_base(current_app.config["KORYO"].public_url, request.host_url)
 
 
-def local_url(iri: str) -> str:
-    """Where an IRI of the dataset can be followed on this server (other IRIs are left as they are)."""
-    return site_url() + "/" + iri[len(BASE):] if iri.startswith(BASE) else iri
+def local_url(iri: str) -> str | None:
+    """Where a page may link for an IRI: on this server for the dataset's own, the IRI itself when it is
+    http(s), None for anything else. Data comes from anyone with an update token (and from --add files), and
+    an href of `javascript:`, `data:` or `vbscript:` runs when clicked: Jinja's escaping does not stop that.
+    The scheme is read as a browser reads it, which drops tabs and newlines and leading controls or spaces
+    (so `java\tscript:` is javascript:): such characters are never in a valid IRI, and refused here."""
+    if iri.startswith(BASE):
+        return site_url() + "/" + iri[len(BASE):]
+    if any(c <= " " or c == "\x7f" for c in iri) or urlsplit(iri).scheme.lower() not in ("http", "https"):
+        return None
+    return iri
 
 
 def conditional(response: Response, representation: str) -> Response:

@@ -56,7 +56,7 @@ def _terms() -> list[dict]:
 
 
 def _anchor(iri: str) -> str | None:
-    return "#" + iri[len(str(KG)):] if iri.startswith(str(KG)) else (iri if iri.startswith("http") else None)
+    return "#" + iri[len(str(KG)):] if iri.startswith(str(KG)) else local_url(iri)
 
 
 @blueprint.route("/ontology", methods=["GET"])

@@ -79,7 +79,7 @@ def entity_page(iri: str, triples: list, alternates: dict[str, str]) -> str:
     title = labels.get(iri) or compact(iri)
     structured = json.dumps({"@context": "https://schema.org", "@id": iri, "name": title,
                              "alternateName": [n[1] for n in names if n[1] != title],
-                             "url": local_url(iri)}, ensure_ascii=False).replace("</", "<\\/")
+                             "url": local_url(iri)}, ensure_ascii=False).replace("<", "\\u003c")
     return render_template(
         "entity.html", iri=iri, title=title, names=names, types=types,
         facts=sorted(facts.items()), incoming=sorted(incoming, key=lambda i: (i["property"], i["subject"]["text"])),

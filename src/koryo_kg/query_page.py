@@ -19,6 +19,7 @@ from .pictures import timeline
 from .results import HTML
 from .resources import queries_dir
 from .search import named_things
+from .security_headers import CSP, EDITOR_POLICY
 from .vocab import PREFIXES, compact
 
 blueprint = Blueprint("query_page", __name__)
@@ -74,13 +75,15 @@ def render_query_page() -> Response:
     cache = current_app.config.setdefault("KORYO_QUERY_PAGE", {})
     if not cache:
         cache["examples"] = examples()
-        cache["completions"] = json.dumps(completions(), ensure_ascii=False).replace("</", "<\\/")
+        cache["completions"] = json.dumps(completions(), ensure_ascii=False).replace("<", "\\u003c")
     example = next((e for e in cache["examples"] if e["id"] == request.args.get("example")), None)
     query = request.args.get("query") or (example["query"] if example else DEFAULT_QUERY)
-    return Response(render_template(
+    response = Response(render_template(
         "query.html", query=query, run=bool(request.args.get("query") or example), examples=cache["examples"],
         completions=cache["completions"], config=config,
         graphs=sorted(config.graph_counts.items())))
+    response.headers[CSP] = EDITOR_POLICY
+    return response
 
 
 @blueprint.route("/", methods=["GET"])

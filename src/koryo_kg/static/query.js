@@ -18,7 +18,15 @@
   document.getElementById("format-label").hidden = true;
 
   const text = () => (editor ? editor.get() : textarea.value);
-  const local = (iri) => (iri.startsWith(BASE) ? location.origin + "/" + iri.slice(BASE.length) : iri);
+  // Where a result may link: our IRIs on this server, other http(s) IRIs as they are, nothing else. A result
+  // holds whatever a query makes (IRI("javascript:...")) or an update planted, and an href of javascript:,
+  // data: or vbscript: runs when clicked; the scheme is the one the browser's own URL parser finds.
+  function followable(iri) {
+    if (iri.startsWith(BASE)) return location.origin + "/" + iri.slice(BASE.length);
+    let url;
+    try { url = new URL(iri); } catch { return null; }
+    return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
+  }
   const queryUrl = (query, format) => "/sparql?query=" + encodeURIComponent(query) + "&format=" + format;
 
   function setPermalink(query) {
@@ -54,9 +62,11 @@
     const td = document.createElement("td");
     if (!term) return td;
     if (term.type === "uri") {
-      const a = document.createElement("a");
-      a.href = local(term.value); a.textContent = names[term.value] || term.value; a.title = term.value;
-      td.append(a);
+      const href = followable(term.value);
+      const shown = href ? document.createElement("a") : document.createElement("span");
+      if (href) shown.href = href;
+      shown.textContent = names[term.value] || term.value; shown.title = term.value;
+      td.append(shown);
       td.dataset.sort = (names[term.value] || term.value).toLowerCase();
     } else {
       td.textContent = term.type === "bnode" ? "_:" + term.value : term.value;
