@@ -86,8 +86,6 @@ def test_bad_updates_are_refused_with_the_reason(updatable, text, status, reason
 def test_updates_come_by_post_with_the_token(updatable):
     assert requests.get(updatable.url, params={"update": NOTE % "by get"}, headers=AUTH).status_code == 400
     assert requests.post(updatable.url, data={"update": NOTE % "x", "query": "ASK {}"}, headers=AUTH).status_code == 400
-    using = requests.post(updatable.url, data={"update": NOTE % "x", "using-graph-uri": DATA}, headers=AUTH)
-    assert using.status_code == 400 and "USING" in using.text
     assert "by get" not in notes(updatable)
 
 

@@ -146,7 +146,7 @@ class SparqlProtocol:
                 "names_dataset": seen.names_dataset,
                 "format": chosen.name,
                 "max_rows": max_rows,
-                "base_iri": request.base_url,
+                "base_iri": self.endpoint_url(request),
             })
         except QueryError as failure:
             return _failure(failure, seen)
@@ -196,10 +196,15 @@ class SparqlProtocol:
             except SparqlSyntaxError as failure:
                 return error(400, str(failure))
         try:
-            outcome = self.engine.run(updater.apply, text, request.base_url)
+            outcome = self.engine.run(updater.apply, text, self.endpoint_url(request))
         except QueryError as failure:
             return _failure(failure, seen)
         return error(outcome.status, outcome.message)
+
+    def endpoint_url(self, request: Request) -> str:
+        """This endpoint's URL as clients know it: the service description's subject, and the base that
+        relative IRIs in queries and updates resolve against."""
+        return public_base(self.config.public_url, request.host_url) + PATH
 
     def service_description(self, request: Request, params) -> Response | None:
         chosen = choose_document(request.accept_mimetypes, _explicit_format(params))
@@ -209,8 +214,7 @@ class SparqlProtocol:
         if chosen is HTML:
             return None
         counts = graph_counts(self.engine.store) if self.engine.revision else self.config.graph_counts
-        endpoint = public_base(self.config.public_url, request.host_url) + PATH
-        body = describe(endpoint, self.config, counts).serialize(format=RDFLIB_NAMES[chosen.name])
+        body = describe(self.endpoint_url(request), self.config, counts).serialize(format=RDFLIB_NAMES[chosen.name])
         response = Response(body, mimetype=chosen.media_type)
         response.headers["Vary"] = "Accept"
         return response
