@@ -16,8 +16,10 @@ Idle clients hold connections, not threads: granian gives every connection a slo
 (its "backpressure", which it holds for the connection's life, not per request) and closes one that has
 begun a request's headers and not ended them, or sits idle after a request, for `header_timeout`. One that
 never sends a byte keeps its slot (hyper starts that timer at the first byte). A slow body still holds a
-request thread: granian's wsgi.input blocks until the body is in, and reading it in another thread does not
-help (the worker's GIL is then held until that read ends).
+request thread: granian's wsgi.input blocks until the body is in (it releases the GIL meanwhile, but the
+thread is taken), and reading it in another thread under a time limit stalled the whole worker when tried;
+more runtime threads (runtime_threads=4, mt mode) did not help either. A buffering proxy in front is the
+remedy for now (README, Security).
 """
 
 from __future__ import annotations
