@@ -140,3 +140,41 @@ def _refused(server) -> tuple[int, str]:
     except ConnectionError as error:
         return 0, str(error)
     return 200, ""
+
+
+def test_slow_bodies_do_not_keep_others_out(server):
+    """40 clients sending their bodies a byte a second take at most half of each process's request threads;
+    a fresh client's lookups are all answered, and a fresh upload is answered at once (200, or 503 with
+    Retry-After while the body readers are all taken), never left waiting."""
+    stop = threading.Event()
+
+    def slow_body():
+        with socket.create_connection(("127.0.0.1", server.port)) as connection:
+            connection.sendall(f"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\nContent-Type: "
+                               "application/sparql-query\r\nContent-Length: 1000\r\n\r\n".encode())
+            try:
+                while not stop.wait(1):
+                    connection.sendall(b" ")
+            except OSError:  # answered 503 and closed: that is the point
+                pass
+
+    senders = [threading.Thread(target=slow_body, daemon=True) for _ in range(40)]
+    for sender in senders:
+        sender.start()
+    try:
+        time.sleep(2)  # every slow client has sent its headers and begun its body
+        for _ in range(5):
+            with get(server, ASK, timeout=10) as response:
+                assert response.status == 200
+        upload = urllib.request.Request(server.url, data=ASK.encode(), method="POST",
+                                        headers={"Content-Type": "application/sparql-query"})
+        try:
+            with urllib.request.urlopen(upload, timeout=10) as response:
+                assert response.status == 200
+        except urllib.error.HTTPError as refused:
+            assert refused.code == 503 and refused.headers["Retry-After"] == "1"
+            assert "too many request bodies" in refused.read().decode()
+    finally:
+        stop.set()
+        for sender in senders:
+            sender.join(timeout=5)

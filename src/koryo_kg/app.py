@@ -84,7 +84,7 @@ def create_app(config: ServerConfig, engine: Engine | None = None, on_runaway=la
                                   updater)
     if updater:
         app.wsgi_app = updater.replaying(app.wsgi_app)
-    app.wsgi_app = bounded(app.wsgi_app, config.max_body)
+    app.wsgi_app = bounded(app.wsgi_app, config.max_body, readers=max(1, config.threads // 2))
     if config.allowed_hosts:
         app.wsgi_app = checking_host(app.wsgi_app, config.allowed_hosts)
     app.wsgi_app = protected(app.wsgi_app)  # outermost: every response, the Host check's 400 too

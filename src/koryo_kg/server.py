@@ -15,11 +15,10 @@ than as a crash (granian stops the whole server at a worker's unexpected end).
 Idle clients hold connections, not threads: granian gives every connection a slot of `max_connections`
 (its "backpressure", which it holds for the connection's life, not per request) and closes one that has
 begun a request's headers and not ended them, or sits idle after a request, for `header_timeout`. One that
-never sends a byte keeps its slot (hyper starts that timer at the first byte). A slow body still holds a
-request thread: granian's wsgi.input blocks until the body is in (it releases the GIL meanwhile, but the
-thread is taken), and reading it in another thread under a time limit stalled the whole worker when tried;
-more runtime threads (runtime_threads=4, mt mode) did not help either. A buffering proxy in front is the
-remedy for now (README, Security).
+never sends a byte keeps its slot (hyper starts that timer at the first byte). A slow body holds a request
+thread until it is in (granian's wsgi.input has no timeout; reading it in another thread under a time limit
+stalled the whole worker when tried, and more runtime threads did not help), so bodies.py lets at most half
+of the threads read bodies at once: requests without one always find a thread.
 """
 
 from __future__ import annotations
