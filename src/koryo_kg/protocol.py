@@ -23,8 +23,8 @@ from werkzeug.exceptions import HTTPException
 
 from .config import ServerConfig
 from .engine import Engine, QueryError
-from .hosts import public_base
 from .errors import INTERNAL_ERROR, http_error, plain_text as error
+from .hosts import public_base
 from .negotiation import choose_document, choose_for_header, document_media_types, offered
 from .query_page import render_query_page
 from .results import HTML, RDFLIB_NAMES
@@ -105,9 +105,10 @@ class SparqlProtocol:
         failure = _not_exactly_one(queries, "query")
         return failure or self.run_query(request, queries[0], params)
 
-    def refused_call(self, text: str):
-        """The outline of `text`, or a Response refusing it: 400 for text the SPARQL terminals do not cover,
-        403 for a SERVICE target that is not an allowed absolute IRI, and for any LOAD."""
+    def checked(self, text: str):
+        """(outline, refusal) of `text`: the refusal is None, or 403 for a SERVICE target that is not an allowed
+        absolute IRI and for any LOAD; (None, 400) for text the SPARQL terminals do not cover. What pyoxigraph
+        then runs is the outline's text, so the check holds for what is executed."""
         try:
             seen = outline(text)
         except SparqlSyntaxError as failure:
@@ -121,7 +122,7 @@ class SparqlProtocol:
         return seen, None
 
     def run_query(self, request: Request, query: str, params) -> Results | Response:
-        seen, refused = self.refused_call(query)
+        seen, refused = self.checked(query)
         if seen is None:
             return refused
         if seen.form == "UPDATE":
@@ -182,7 +183,7 @@ class SparqlProtocol:
             challenge = 'Bearer realm="koryo-kg"' + (', error="invalid_token"' if authorization else "")
             return error(401, "updates need the server's bearer token (Authorization: Bearer ...)",
                          **{"WWW-Authenticate": challenge})
-        seen, refused = self.refused_call(updates[0])
+        seen, refused = self.checked(updates[0])
         if refused:
             return refused
         using, using_named = params.getlist("using-graph-uri"), params.getlist("using-named-graph-uri")
