@@ -208,7 +208,7 @@ def main() -> None:
     try:
         env = {**os.environ, "KORYO_KG_HOME": str(work / "home")}
         subprocess.run([sys.executable, "-m", "koryo_kg.cli", "build"], env=env, check=True, capture_output=True)
-        from koryo_kg.store import BuildCache
+        from koryo_kg.build.cache import BuildCache
 
         cache = BuildCache(work / "home")
         store = cache.open(cache.current_key())

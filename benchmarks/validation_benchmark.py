@@ -22,9 +22,9 @@ import time
 from pathlib import Path
 
 from koryo_kg import validation
-from koryo_kg.contributions import check
-from koryo_kg.parsing import load
-from koryo_kg.resources import default_sources
+from koryo_kg.sources.files import default_sources
+from koryo_kg.sources.parsing import load
+from koryo_kg.validation.contributions import check
 
 RENAMED = re.compile(r"https://w3id\.org/koryo-kg/id/(?!concept/)")
 PHASES = {  # phase -> (file suffix, function name) whose cumulative time it is

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from koryo_kg.store import BuildCache
+from koryo_kg.build.cache import BuildCache
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -157,7 +157,7 @@ def send(address: tuple[str, int], request: bytes) -> tuple[int | None, bytes]:
                 received += chunk
                 if len(received) > 4096 and b"\r\n\r\n" in received:
                     break  # the status and headers are what count
-        except socket.timeout:
+        except TimeoutError:
             return None, b"hang: no complete answer within %d s" % HANG
         except ConnectionResetError:
             pass

@@ -205,13 +205,13 @@ def test_cors_is_unaffected(hostile):
                                  "mailto:a@example.org", "urn:isbn:0451450523", "https://example.org/a b",
                                  "//example.org/no-scheme", "http\t://example.org/"])
 def test_only_http_iris_become_links(iri):
-    from koryo_kg.linked_data import local_url
+    from koryo_kg.linked_data.documents import local_url
 
     assert local_url(iri) is None
 
 
 @pytest.mark.parametrize("iri", ["https://example.org/x?y#z", "HTTP://example.org/", "http://[::1]/x"])
 def test_http_iris_link_as_they_are(iri):
-    from koryo_kg.linked_data import local_url
+    from koryo_kg.linked_data.documents import local_url
 
     assert local_url(iri) == iri

@@ -8,13 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from koryo_kg.build import build, input_key
-from koryo_kg.problems import BuildFailed, InputError
-from koryo_kg.resources import Sources
-from koryo_kg.store import BuildCache
-from koryo_kg.vocab import Graphs
-
 from conftest import FIXTURES
+from koryo_kg.build.cache import BuildCache
+from koryo_kg.build.pipeline import build, input_key
+from koryo_kg.problems import BuildFailed, InputError
+from koryo_kg.sources.files import Sources
+from koryo_kg.vocab import Graphs
 
 
 @pytest.fixture

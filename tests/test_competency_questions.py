@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from koryo_kg.querying import render, run
+from koryo_kg.query.command_line import render, run
 
 QUERIES = sorted((Path(__file__).resolve().parents[1] / "queries").glob("*.rq"))
 

@@ -22,7 +22,7 @@ DOCUMENT = (f'<rdf:RDF xmlns:rdf="{RDF}"><rdf:Description rdf:about="https://exa
 
 def billion_laughs(levels: int = 8) -> str:
     """About 600 bytes that pyoxigraph would expand to 3 * 10**levels characters (8: 300 MB)."""
-    entities = ['<!ENTITY l0 "lol">'] + [f'<!ENTITY l{i} "{("&l%d;" % (i - 1)) * 10}">' for i in range(1, levels + 1)]
+    entities = ['<!ENTITY l0 "lol">'] + [f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, levels + 1)]
     return ('<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [\n' + "\n".join(entities) + "\n]>\n"
             + DOCUMENT.format(value=f"&l{levels};"))
 

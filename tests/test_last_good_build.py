@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from koryo_kg.store import BuildCache
-
 from conftest import FIXTURES, Server, koryo_kg
+from koryo_kg.build.cache import BuildCache
 
 ASK = "ASK { ?s ?p ?o }"
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from koryo_kg.lint import lint
-from koryo_kg.resources import Sources, default_sources
-
 from conftest import FIXTURES, koryo_kg
+from koryo_kg.sources.files import Sources, default_sources
+from koryo_kg.validation.lint import lint
 
 RULES = "https://w3id.org/koryo-kg/lint#"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rdflib import Graph, Literal, URIRef
 
-from koryo_kg.locations import LocationIndex, statements
+from koryo_kg.sources.locations import LocationIndex, statements
 
 TEXT = '''@prefix ex: <https://example.org/> .
 # ex:commented a ex:Thing .

@@ -1,4 +1,4 @@
-"""The ontology passes the checkable FOOPS!/OOPS! criteria (MODELING.md §4 and §7)."""
+"""The ontology passes the checkable FOOPS!/OOPS! criteria (docs/modeling-notes.md, *Ontology lint*)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
 from rdflib.namespace import DCTERMS
 
-from koryo_kg.resources import default_sources
+from koryo_kg.sources.files import default_sources
 from koryo_kg.vocab import KG, ONTOLOGY
 
 VANN = "http://purl.org/vocab/vann/"

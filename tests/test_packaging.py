@@ -63,6 +63,6 @@ def test_installed_command_works_from_any_directory(wheel, tmp_path):
                             cwd=elsewhere, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["n", "1", "2", "3"]
-    resources = subprocess.run([str(python), "-c", "import koryo_kg.resources as r; print(r.project_root())"],
+    resources = subprocess.run([str(python), "-c", "import koryo_kg.sources.files as r; print(r.project_root())"],
                                cwd=elsewhere, capture_output=True, text=True, check=True)
     assert "site-packages" in resources.stdout

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from rdflib import Graph
 
-from koryo_kg.reasoning import reason
+from koryo_kg.build.reasoning import reason
 from koryo_kg.vocab import Graphs
 
 INFERRED = f"<{Graphs.INFERRED}>"

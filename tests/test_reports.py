@@ -8,11 +8,10 @@ import xml.etree.ElementTree as ET
 import pytest
 from rdflib import RDF, Graph, Namespace, URIRef
 
-from koryo_kg.contributions import check
-from koryo_kg.reports import FORMATS
-from koryo_kg.resources import default_sources
-
 from conftest import FIXTURES
+from koryo_kg.build.reports import FORMATS
+from koryo_kg.sources.files import default_sources
+from koryo_kg.validation.contributions import check
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 # A contributed file that breaks PersonShape at line 8 (kg:memberOfGroup of a person, not a group)

@@ -93,7 +93,7 @@ def test_memory_runaway_is_stopped_near_the_limit_while_others_are_served(server
     try:
         for _ in range(3):  # one after another: the server must not take the replaced workers for a crash loop
             failures = []
-            runaway = threading.Thread(target=lambda: failures.append(_refused(server)))
+            runaway = threading.Thread(target=lambda found=failures: found.append(_refused(server)))
             runaway.start()
             while runaway.is_alive():
                 try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from koryo_kg.search import normalized
+from koryo_kg.pages.search import normalized
 
 LYUSHKOV = "https://w3id.org/koryo-kg/id/person/genrikh-lyushkov"
 

@@ -8,10 +8,9 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, Graph, Namespace, URIRef
 
-from koryo_kg.contributions import check
-from koryo_kg.resources import default_sources
-
 from conftest import FIXTURES
+from koryo_kg.sources.files import default_sources
+from koryo_kg.validation.contributions import check
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 KGSH = "https://w3id.org/koryo-kg/shapes#"

@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from conftest import Server, free_port
-from koryo_kg.sparql_text import outline
+from koryo_kg.query.sparql_text import outline
 
 TOKEN = "a-long-random-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -210,7 +210,7 @@ def test_using_graph_uri_is_the_where_clauses_dataset(guarded):
     insert = requests.post(guarded.url, headers=AUTH, data={
         "update": f"INSERT DATA {{ GRAPH <{notes}> {{ <urn:a> <urn:p> <urn:b> }} }}"})
     assert insert.status_code == 200, insert.text
-    copy = f"INSERT {{ GRAPH <urn:example:ssrf-copy> {{ ?s ?p ?o }} }} WHERE {{ ?s ?p ?o }}"
+    copy = "INSERT { GRAPH <urn:example:ssrf-copy> { ?s ?p ?o } } WHERE { ?s ?p ?o }"
     response = requests.post(guarded.url, headers=AUTH, data={"update": copy, "using-graph-uri": notes})
     assert response.status_code == 200 and "1 added" in response.text, response.text
     conflict = requests.post(guarded.url, headers=AUTH, data={

@@ -11,26 +11,26 @@ from flask_cors import CORS
 from flask_cors.core import get_cors_options
 from werkzeug.exceptions import HTTPException
 
-from .bodies import bounded
-from .config import ServerConfig
-from .engine import Engine, load_in_memory
-from .errors import INTERNAL_ERROR, http_error, plain_text
-from .hosts import checking_host
-from .linked_data import blueprint as linked_data
-from .ontology_docs import blueprint as ontology_docs
-from .protocol import SparqlProtocol, blueprint as protocol
-from .query_page import blueprint as query_page
-from .search import blueprint as search
-from .security_headers import protected
-from .static_files import compress_static_files
-from .updates import UpdateLog, Updater
-from .validation_service import blueprint as validation_service
+from koryo_kg.endpoint.protocol import SparqlProtocol
+from koryo_kg.endpoint.updates import UpdateLog, Updater
+from koryo_kg.http.bodies import bounded
+from koryo_kg.http.errors import INTERNAL_ERROR, http_error, plain_text
+from koryo_kg.http.hosts import checking_host
+from koryo_kg.http.security_headers import protected
+from koryo_kg.http.static_files import compress_static_files
+from koryo_kg.linked_data.documents import blueprint as linked_data
+from koryo_kg.pages.ontology_docs import blueprint as ontology_docs
+from koryo_kg.pages.query_page import blueprint as query_page
+from koryo_kg.pages.search import blueprint as search
+from koryo_kg.query.engine import Engine, load_in_memory
+from koryo_kg.settings import ServerConfig
+from koryo_kg.validation.service import blueprint as validation_service
 
 
 def create_app(config: ServerConfig, engine: Engine | None = None, on_runaway=lambda: None) -> Flask:
     """The endpoint for `config`; `on_runaway` is called when a query passes its deadline (the server
     replaces its process then, see server.py)."""
-    app = Flask(__name__)
+    app = Flask(__name__, template_folder="pages/templates", static_folder="pages/static")
     app.config["KORYO"] = config
     app.config["MAX_CONTENT_LENGTH"] = config.max_body
     app.config["MAX_FORM_MEMORY_SIZE"] = config.max_body
@@ -43,7 +43,6 @@ def create_app(config: ServerConfig, engine: Engine | None = None, on_runaway=la
                         "send_wildcard": config.cors_origins == ("*",),
                         "expose_headers": ["X-Result-Truncated", "Content-Type"]}
         CORS(app, **cors_options)
-    app.register_blueprint(protocol)
     app.register_blueprint(validation_service)
     app.register_blueprint(query_page)
     app.register_blueprint(search)

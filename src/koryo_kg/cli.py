@@ -10,18 +10,18 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
-from . import __version__
-from .build import build as run_build
-from .problems import BuildFailed, InputError
-from .querying import GRAPH_FORMATS, RESULT_FORMATS, render, run
-from .reports import FORMATS as REPORT_FORMATS
-from .resources import Sources, default_sources
-from .store import VALIDATION, BuildCache
+from koryo_kg import __version__
+from koryo_kg.build.cache import VALIDATION, BuildCache
+from koryo_kg.build.pipeline import build as run_build
+from koryo_kg.build.reports import FORMATS as REPORT_FORMATS
+from koryo_kg.problems import BuildFailed, InputError
+from koryo_kg.query.command_line import GRAPH_FORMATS, RESULT_FORMATS, render, run
+from koryo_kg.sources.files import Sources, default_sources
 
 EXIT_OK, EXIT_NONCONFORMING, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -86,7 +86,7 @@ def ensure_built(cache: BuildCache, quiet: bool = False, strict: bool = False) -
         _explain(failure)
         if isinstance(failure, BuildFailed):
             _say(f"build failed: {failure}")
-        made = datetime.fromtimestamp((cache.path(last_good) / "COMPLETE").stat().st_mtime, timezone.utc)
+        made = datetime.fromtimestamp((cache.path(last_good) / "COMPLETE").stat().st_mtime, UTC)
         _say(f"WARNING: the sources do not build (see above): using the last good build {last_good[:12]} of "
              f"{made:%Y-%m-%d %H:%M} UTC instead. Fix the sources, or pass --strict-build to refuse.")
         return last_good
@@ -156,7 +156,7 @@ def validate(cache: BuildCache, paths: tuple[Path, ...], output: str, standalone
     ontology, since a new file may refer to existing IRIs. Exit 0 conforms, 1 violations, 2 a file does
     not parse (every such file is named with file:line:col).
     """
-    from .contributions import check  # pyshacl loads slowly: only for this command
+    from koryo_kg.validation.contributions import check  # pyshacl loads slowly: only for this command
 
     report = check(list(paths), _sources(), standalone=standalone, reason=reason)
     click.echo(REPORT_FORMATS[output](report), nl=False)
@@ -174,7 +174,7 @@ def lint(output: str) -> None:
     vocabularies' terms, no undefined terms of the vocabularies used. Exit 0 clean, 1 findings, 2 a file
     that does not parse.
     """
-    from .lint import lint as run_lint
+    from koryo_kg.validation.lint import lint as run_lint
 
     report = run_lint(_sources())
     click.echo(REPORT_FORMATS[output](report), nl=False)
@@ -182,8 +182,8 @@ def lint(output: str) -> None:
 
 
 def _query_text(file) -> str:
-    from .parsing import line_col
-    from .problems import Location, Problem
+    from koryo_kg.problems import Location, Problem
+    from koryo_kg.sources.parsing import line_col
 
     content = file.read()
     try:
@@ -274,14 +274,13 @@ def serve(cache: BuildCache, host, port, workers, threads, additions, query_time
     serving. Read-only unless --update-token-file is given. Logs one line per request; stops on SIGINT
     and SIGTERM.
     """
-    from .config import ServerConfig
-    from .server import run as run_server
-    from .parsing import rdf_files
-    from .serving_store import graph_counts, with_additions
-
     import hashlib
 
-    from .hosts import allowed_hosts as hosts_to_allow
+    from koryo_kg.build.additions import graph_counts, with_additions
+    from koryo_kg.http.hosts import allowed_hosts as hosts_to_allow
+    from koryo_kg.server import run as run_server
+    from koryo_kg.settings import ServerConfig
+    from koryo_kg.sources.parsing import rdf_files
 
     if public_url and not public_url.startswith(("http://", "https://")):
         raise click.BadParameter("give an http:// or https:// URL", param_hint="--public-url")
@@ -296,13 +295,13 @@ def serve(cache: BuildCache, host, port, workers, threads, additions, query_time
     key = ensure_built(cache, strict=strict_build)
     store_path = cache.path(key) / "store"
     version = key[:16]
-    modified = datetime.fromtimestamp((cache.path(key) / "COMPLETE").stat().st_mtime, timezone.utc)
+    modified = datetime.fromtimestamp((cache.path(key) / "COMPLETE").stat().st_mtime, UTC)
     if additions:
         store_path = with_additions(store_path, list(additions), cache.home / "serving")
         digest = hashlib.sha256()
         for path in sorted(rdf_files(list(additions))):
             digest.update(path.read_bytes())
-            modified = max(modified, datetime.fromtimestamp(path.stat().st_mtime, timezone.utc))
+            modified = max(modified, datetime.fromtimestamp(path.stat().st_mtime, UTC))
         version += "+" + digest.hexdigest()[:8]
         _say(f"serving {len(additions)} added path(s) from {store_path.parent}")
     import pyoxigraph
@@ -319,7 +318,7 @@ def serve(cache: BuildCache, host, port, workers, threads, additions, query_time
         public_url=public_url, allowed_hosts=answered_hosts,
     )
     if config.update_log:
-        from .updates import UpdateLog
+        from koryo_kg.endpoint.updates import UpdateLog
 
         UpdateLog(update_log).recover()  # before any worker replays it: a damaged log is exit 2, a torn tail set aside
     _say(f"SPARQL endpoint at http://{host}:{port}/sparql ({sum(counts.values())} triples in {len(counts)} graphs)")

@@ -34,9 +34,9 @@ from granian.constants import Interfaces
 from granian.http import HTTP1Settings
 from granian.server import Server as Granian
 
-from .access_log import logging_requests
-from .config import ServerConfig
-from .engine import QueryError
+from koryo_kg.http.access_log import logging_requests
+from koryo_kg.query.engine import QueryError
+from koryo_kg.settings import ServerConfig
 
 GRACE = 5  # seconds an old worker has, beyond the query timeout, to finish what it serves
 RESPAWN_DELAY = 1.0  # seconds a new worker has to load the graph before the old one stops taking requests
@@ -77,7 +77,7 @@ def _load_app(config: ServerConfig, target: str):
     # own handlers, a signal simply ends it.
     for number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(number, signal.SIG_DFL)
-    from .app import create_app
+    from koryo_kg.app import create_app
 
     app = create_app(config, on_runaway=replace_this_worker)
     if config.max_memory:

@@ -16,7 +16,7 @@ DCAT = Namespace("http://www.w3.org/ns/dcat#")
 
 
 class Graphs:
-    """The named graphs of the dataset, one role each (see DESIGN.md)."""
+    """The named graphs of the dataset, one role each (docs/architecture.md, *Named graphs*)."""
 
     ONTOLOGY = URIRef(BASE + "graph/ontology")
     IMPORTS = URIRef(BASE + "graph/imports")

@@ -1,0 +1,67 @@
+"""OWL 2 RL reasoning with owlrl: the entailments worth publishing, in their own graph, and owlrl's errors.
+
+owlrl runs over a Dataset with `destination=` the inferred graph, so that it sees all graphs at once
+(docs/modeling-notes.md, *Reasoning*). Its output is mostly trivia (reflexive owl:sameAs, literal subjects, axioms about the
+OWL and XSD vocabularies); `keep` decides what of it is worth a harvester's time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import owlrl
+from rdflib import OWL, RDF, RDFS, XSD, BNode, Dataset, Graph, Literal, URIRef
+
+from koryo_kg.vocab import ERR, Graphs
+
+_REFLEXIVE_NOISE = {OWL.sameAs, RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivalentClass, OWL.equivalentProperty}
+_SCHEMA_NOISE = {RDFS.domain, RDFS.range, OWL.equivalentClass, OWL.equivalentProperty}
+_META_NAMESPACES = tuple(str(ns) for ns in (OWL, RDF, RDFS, XSD))
+
+
+@dataclass
+class Reasoned:
+    inferred: Graph
+    errors: list[tuple[str, list[URIRef]]]  # owlrl's message, and the resources it names
+
+
+def keep(triple, asserted: Graph) -> bool:
+    """Whether an inferred triple is a useful entailment rather than trivia or a restatement."""
+    s, p, o = triple
+    if isinstance(s, Literal) or triple in asserted:
+        return False
+    if p in _REFLEXIVE_NOISE and s == o:
+        return False
+    if p in _SCHEMA_NOISE:
+        return False
+    if str(s).startswith(_META_NAMESPACES) or o == OWL.Nothing:
+        return False
+    if p == RDF.type and (str(o).startswith(_META_NAMESPACES)):
+        return False
+    return not (isinstance(s, BNode) and (s, RDF.first, None) in asserted)
+
+
+def reason(*graphs: Graph) -> Reasoned:
+    """Materialise the OWL 2 RL closure of the given graphs; return what it adds that is worth keeping."""
+    dataset = Dataset()
+    asserted = Graph()
+    for number, graph in enumerate(graphs):
+        named = dataset.graph(URIRef(f"urn:koryo-kg:input:{number}"))
+        for triple in graph:
+            named.add(triple)
+            asserted.add(triple)
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(dataset, destination=Graphs.INFERRED)
+    closure = dataset.graph(Graphs.INFERRED)
+
+    error_nodes = set(closure.subjects(ERR.error, None))
+    errors = []
+    for node in error_nodes:
+        for message in closure.objects(node, ERR.error):
+            text = str(message)
+            errors.append((text, [URIRef(word) for word in text.split() if word.startswith(("http://", "https://"))]))
+
+    inferred = Graph()
+    for triple in closure:
+        if triple[0] not in error_nodes and keep(triple, asserted):
+            inferred.add(triple)
+    return Reasoned(inferred, sorted(errors))

@@ -1,0 +1,193 @@
+"""Linked data for harvesters: every IRI under the base dereferences on this server, the dataset's VoID
+description and its dumps download, and every answer supports conditional requests.
+
+IRIs: the data's IRIs are `https://w3id.org/koryo-kg/id/{kind}/{slug}`; this server answers for them at
+`/id/{kind}/{slug}` (the base mapped onto its own host), and likewise for every other IRI under the base
+that the dataset holds (`/dataset`, `/graph/…`, `/build/…`). Following Cool URIs for the Semantic Web, the IRI
+of a thing answers 303 See Other to a document about it, `/id/{kind}/{slug}.{ttl,nt,rdf,jsonld,html}`,
+chosen by Accept; each document lists the other formats in `Link: rel=alternate` headers.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import pyoxigraph
+from flask import Blueprint, Response, abort, current_app, redirect, request, send_file, url_for
+
+from koryo_kg.http.caching import conditional
+from koryo_kg.http.links import local_url, site_url
+from koryo_kg.http.negotiation import choose_document, document_media_types
+from koryo_kg.query.writers import GRAPH_FORMATS, HTML, RDF_FORMATS, RDFLIB_NAMES
+from koryo_kg.vocab import BASE
+
+blueprint = Blueprint("linked_data", __name__)
+
+DOCUMENT_FORMATS = {f.extension: f for f in (*(GRAPH_FORMATS[n] for n in ("turtle", "ntriples", "rdfxml", "jsonld")),
+                                                HTML)}
+DUMP_TYPES = {".nq": "application/n-quads", ".trig": "application/trig", ".ttl": "text/turtle",
+              ".nt": "application/n-triples"}
+
+# The document about a resource: its own triples (with the blank nodes they lead to, such as time-spans),
+# the statements about it with their triples, the triples that point at it, and the labels of everything
+# it links to (a concept's skos:prefLabel). ?this is bound by substitution, never spliced into the text.
+DESCRIBE = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX kg: <https://w3id.org/koryo-kg/ontology#>
+CONSTRUCT {
+  ?this ?p ?o . ?o ?bp ?bo . ?o ?olabelled ?olabel .
+  ?statement ?sp ?so . ?so ?solabelled ?solabel .
+  ?s ?q ?this . ?s rdfs:label ?slabel .
+} WHERE {
+  { ?this ?p ?o
+    OPTIONAL { FILTER isBlank(?o) ?o ?bp ?bo }
+    OPTIONAL { FILTER isIRI(?o) ?o ?olabelled ?olabel VALUES ?olabelled { rdfs:label skos:prefLabel } } }
+  UNION { ?statement kg:about ?this ; ?sp ?so
+          OPTIONAL { FILTER isIRI(?so) ?so ?solabelled ?solabel VALUES ?solabelled { rdfs:label skos:prefLabel } } }
+  UNION { ?s ?q ?this OPTIONAL { ?s rdfs:label ?slabel } }
+}
+"""
+
+
+def _store() -> pyoxigraph.Store:
+    return current_app.config["ENGINE"].store
+
+
+def _exists(iri: str) -> bool:
+    try:
+        node = pyoxigraph.NamedNode(iri)
+    except ValueError:  # not even an IRI (a space, a bracket in the path): certainly not ours
+        return False
+    return bool(_store().query("ASK { { ?this ?p ?o } UNION { ?s ?p ?this } }", use_default_graph_as_union=True,
+                               substitutions={pyoxigraph.Variable("this"): node}))
+
+
+def _similar(path: str) -> list[str]:
+    """IRIs of the dataset that look like the one asked for, for a 404 that helps."""
+    candidates = current_app.config.setdefault("KORYO_SUBJECTS", sorted({
+        s["s"].value for s in _store().query(
+            "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER isIRI(?s) }", use_default_graph_as_union=True)
+        if s["s"].value.startswith(BASE)}))
+    wanted = BASE + path
+    by_slug = {c.rsplit("/", 1)[-1]: c for c in candidates}
+    close = difflib.get_close_matches(wanted, candidates, n=5, cutoff=0.75)
+    close += [by_slug[s] for s in difflib.get_close_matches(path.rsplit("/", 1)[-1], list(by_slug), n=5, cutoff=0.6)]
+    return list(dict.fromkeys(close))[:5]
+
+
+def _not_found(path: str) -> Response:
+    similar = _similar(path)
+    lines = [f"404 Not Found: nothing in the dataset is called {BASE}{path}"]
+    if similar:
+        lines += ["", "Did you mean:"] + [f"  {local_url(iri)}" for iri in similar]
+    return Response("\n".join(lines) + "\n", status=404, mimetype="text/plain")
+
+
+def _alternates(path: str) -> str:
+    return ", ".join(f'<{url_for("linked_data.resource", path=f"{path}.{ext}")}>; rel="alternate"; type="{f.media_type}"'
+                     for ext, f in DOCUMENT_FORMATS.items())
+
+
+def describe(iri: str) -> list:
+    """The triples of the document about `iri`, each once (CONSTRUCT repeats a triple per solution)."""
+    return list(dict.fromkeys(_store().query(
+        DESCRIBE, use_default_graph_as_union=True,
+        substitutions={pyoxigraph.Variable("this"): pyoxigraph.NamedNode(iri)})))
+
+
+@blueprint.route("/<path:path>", methods=["GET"])
+def resource(path: str) -> Response:
+    """Any IRI under the base: /id/… resources, and /dataset, /graph/…, /build/… of the meta graph."""
+    stem, _, extension = path.rpartition(".")
+    if stem and extension in DOCUMENT_FORMATS and _exists(BASE + stem):
+        return document(stem, extension)
+    iri = BASE + path
+    if not _exists(iri):
+        return _not_found(path)
+    chosen = choose_document(request.accept_mimetypes)
+    if chosen is None:
+        return Response("406 Not Acceptable: documents are available as " + ", ".join(document_media_types())
+                        + "\n", status=406, mimetype="text/plain")
+    response = redirect(url_for("linked_data.resource", path=f"{path}.{chosen.extension}"), code=303)
+    response.headers["Link"] = _alternates(path)
+    return conditional(response, f"{path}->{chosen.extension}")  # a re-crawl of the IRI costs a 304 too
+
+
+def document(path: str, extension: str) -> Response:
+    iri = BASE + path
+    chosen = DOCUMENT_FORMATS[extension]
+    triples = describe(iri)
+    if chosen is HTML:
+        from koryo_kg.pages.entities import entity_page
+
+        body = entity_page(iri, triples, {ext: url_for("linked_data.resource", path=f"{path}.{ext}")
+                                          for ext in DOCUMENT_FORMATS if ext != "html"})
+        response = Response(body, mimetype="text/html")
+    else:
+        response = Response(pyoxigraph.serialize(triples, format=RDF_FORMATS[chosen.name]), mimetype=chosen.media_type)
+    response.charset = "utf-8"
+    response.headers["Link"] = _alternates(path)
+    response.headers["Content-Location"] = url_for("linked_data.resource", path=f"{path}.{extension}")
+    return conditional(response, f"{path}.{extension}")
+
+
+@blueprint.route("/dumps/<name>", methods=["GET"])
+def dump(name: str) -> Response:
+    folder = current_app.config["KORYO"].dumps_dir
+    dumps = {p.name: p for p in dump_files()}  # names compared, never opened: no path the client made is used
+    path = dumps.get(name) if folder else None
+    if path is None:
+        abort(404, description=f"no dump called {name[:100]}; see /.well-known/void for the list")
+    plain = name[:-3] if name.endswith(".gz") else name
+    media_type = DUMP_TYPES.get(Path(plain).suffix, "application/octet-stream")
+    if name.endswith(".gz"):
+        response = send_file(path, mimetype="application/gzip", conditional=False, etag=False)
+    else:
+        response = send_file(path, mimetype=media_type, conditional=False, etag=False)
+        response.charset = "utf-8"
+    return conditional(response, f"dumps/{name}")
+
+
+def dump_files() -> list[Path]:
+    folder = current_app.config["KORYO"].dumps_dir
+    return sorted(Path(folder).iterdir()) if folder and Path(folder).is_dir() else []
+
+
+@blueprint.route("/.well-known/void", methods=["GET"])
+def void() -> Response:
+    from koryo_kg.linked_data.dataset_description import void_graph
+
+    graph = void_graph(_store(), site_url(), dump_files(), DUMP_TYPES)
+    chosen = choose_document(request.accept_mimetypes, html=False) or GRAPH_FORMATS["turtle"]
+    response = Response(graph.serialize(format=RDFLIB_NAMES[chosen.name]), mimetype=chosen.media_type)
+    response.charset = "utf-8"
+    return conditional(response, f".well-known/void/{chosen.name}")
+
+
+@blueprint.route("/favicon.ico", methods=["GET"])
+def favicon() -> Response:
+    """Browsers ask for it on every page: no icon, and no error in their console."""
+    return conditional(Response(status=204), "favicon")
+
+
+@blueprint.route("/robots.txt", methods=["GET"])
+def robots() -> Response:
+    body = f"User-agent: *\nAllow: /\nSitemap: {site_url()}/sitemap.xml\n"
+    return conditional(Response(body, mimetype="text/plain"), "robots.txt")
+
+
+@blueprint.route("/sitemap.xml", methods=["GET"])
+def sitemap() -> Response:
+    """Every entity page (the HTML documents of the dataset's resources)."""
+    from xml.sax.saxutils import escape
+
+    _similar("")  # fills the subject list
+    subjects = current_app.config["KORYO_SUBJECTS"]
+    modified = current_app.config["KORYO"].modified
+    lastmod = f"<lastmod>{modified.date().isoformat()}</lastmod>" if modified else ""
+    urls = "".join(f"<url><loc>{escape(local_url(iri))}.html</loc>{lastmod}</url>\n" for iri in subjects)
+    body = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{urls}</urlset>\n')
+    return conditional(Response(body, mimetype="application/xml"), "sitemap.xml")

@@ -1,0 +1,160 @@
+"""Pictures drawn on the server, so that they read without JavaScript: the timeline of dated events, the
+neighbourhood of an entity, and the conflicting figures about it side by side with their sources. Each
+function returns plain data with coordinates; the templates draw it as SVG or HTML."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from datetime import date
+
+import pyoxigraph
+
+from koryo_kg.http.links import local_url
+from koryo_kg.vocab import BASE, compact
+
+PREFIXES = """PREFIX kg: <https://w3id.org/koryo-kg/ontology#>
+PREFIX crm: <http://www.cidoc-crm.org/cidoc-crm/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+"""
+EVENTS = PREFIXES + """
+SELECT ?event ?label ?begin ?when ?deadline WHERE {
+  { ?event crm:P4_has_time-span ?span ; rdfs:label ?label . FILTER (lang(?label) = "en")
+    ?span crm:P82a_begin_of_the_begin ?begin ; rdfs:label ?when .
+    FILTER NOT EXISTS { ?event a kg:AwardConferral } }
+  UNION
+  { ?event kg:deadline ?deadline ; rdfs:label ?label . FILTER (lang(?label) = "en")
+    BIND (STRDT(CONCAT(STR(?deadline), "T00:00:00"), <http://www.w3.org/2001/XMLSchema#dateTime>) AS ?begin) }
+} ORDER BY ?begin ?label"""
+FIGURES = PREFIXES + """
+SELECT ?this ?statement ?label ?quantity ?value ?lower ?upper ?rank ?status ?source ?footnote ?number WHERE {
+  ?statement a kg:FigureStatement ; kg:about ?this ; kg:quantity ?q ; rdfs:label ?label ; kg:rank ?r ;
+             kg:epistemicStatus ?s .
+  FILTER (lang(?label) = "en")
+  ?q skos:prefLabel ?quantity . FILTER (lang(?quantity) = "en")
+  ?r skos:prefLabel ?rank . FILTER (lang(?rank) = "en")
+  ?s skos:prefLabel ?status . FILTER (lang(?status) = "en")
+  OPTIONAL { ?statement kg:value ?value } OPTIONAL { ?statement kg:lowerBound ?lower }
+  OPTIONAL { ?statement kg:upperBound ?upper }
+  OPTIONAL { ?statement kg:accordingTo ?who . ?who rdfs:label ?source . FILTER (lang(?source) = "en") }
+  OPTIONAL { ?statement prov:wasDerivedFrom ?footnote . ?footnote kg:footnoteNumber ?number }
+} ORDER BY ?quantity ?statement"""
+
+
+def _day(iso: str) -> str:
+    """2030-01-01 -> 1 January 2030"""
+    day = date.fromisoformat(iso)
+    return f"{day.day} {day:%B %Y}"
+
+
+def _year(begin: str) -> float:
+    """1937-08-21T00:00:00 -> 1937.63: the position of a date on a scale of years."""
+    year, month, day = int(begin[:4]), int(begin[5:7]), int(begin[8:10])
+    return year + ((month - 1) * 30.5 + day - 1) / 366
+
+
+def timeline(store: pyoxigraph.Store) -> dict:
+    """The dated events in order, with the deadlines the legal acts set, and where each sits on an axis of
+    years (for the overview strip)."""
+    events = [{"iri": r["event"].value, "url": local_url(r["event"].value), "label": r["label"].value,
+               "begin": r["begin"].value[:10], "year": _year(r["begin"].value),
+               "when": r["when"].value if r["when"] else "deadline: " + _day(r["deadline"].value)}
+              for r in store.query(EVENTS, use_default_graph_as_union=True)]
+    if not events:
+        return {"events": [], "ticks": []}
+    first, last = math.floor(events[0]["year"] / 10) * 10, math.ceil(events[-1]["year"] / 10) * 10 + 1
+    width = 1000
+    for event in events:
+        event["x"] = round(20 + (event["year"] - first) / (last - first) * (width - 40), 1)
+    ticks = [{"year": y, "x": round(20 + (y - first) / (last - first) * (width - 40), 1)}
+             for y in range(first, last, 10)]
+    return {"events": events, "ticks": ticks, "width": width}
+
+
+def neighbourhood(iri: str, triples: list, labels: dict[str, str], limit: int = 12) -> dict:
+    """The entity and up to `limit` things it links to or is linked from, on an ellipse around it (figure
+    statements are left to the figures table, concepts come last)."""
+    def shown(node: str) -> bool:
+        return node.startswith(BASE + "id/") and node != iri and "/statement/" not in node
+
+    links: dict[str, set[str]] = defaultdict(set)
+    for t in triples:
+        if t.subject.value == iri and isinstance(t.object, pyoxigraph.NamedNode) and shown(t.object.value):
+            links[t.object.value].add(compact(t.predicate.value).split(":")[-1])
+        elif t.object.value == iri and isinstance(t.subject, pyoxigraph.NamedNode) and shown(t.subject.value):
+            links[t.subject.value].add("← " + compact(t.predicate.value).split(":")[-1])
+    chosen = sorted(links, key=lambda n: ("/concept/" in n, labels.get(n, n)))[:limit]
+    width, height, rx, ry = 640, 420, 150, 165
+    nodes = []
+    for index, node in enumerate(chosen):
+        angle = 2 * math.pi * index / max(len(chosen), 1) - math.pi / 2
+        x, y = width / 2 + rx * math.cos(angle), height / 2 + ry * math.sin(angle)
+        text = labels.get(node) or compact(node)
+        nodes.append({"url": local_url(node), "text": text if len(text) <= 22 else text[:21] + "…", "full": text,
+                      "x": round(x, 1), "y": round(y, 1), "anchor": "middle" if abs(x - width / 2) < 30
+                      else ("start" if x > width / 2 else "end"), "via": ", ".join(sorted(links[node]))})
+    center = labels.get(iri) or compact(iri)
+    return {"width": width, "height": height, "center": center if len(center) <= 30 else center[:29] + "…",
+            "nodes": nodes, "more": max(len(links) - limit, 0)}
+
+
+def figures(store: pyoxigraph.Store, iri: str) -> list[dict]:
+    """For each quantity stated about `iri`, every figure with its value or bounds, rank, status and source,
+    and bar positions on a common scale (percent of the largest number)."""
+    rows: dict[str, dict] = {}
+    this = {pyoxigraph.Variable("this"): pyoxigraph.NamedNode(iri)}  # bound, never spliced into the text
+    for r in store.query(FIGURES, use_default_graph_as_union=True, substitutions=this):
+        row = rows.setdefault(r["statement"].value, {
+            "url": local_url(r["statement"].value), "label": r["label"].value, "quantity": r["quantity"].value,
+            "value": _number(r["value"]), "lower": _number(r["lower"]), "upper": _number(r["upper"]),
+            "rank": r["rank"].value, "status": r["status"].value, "sources": set()})
+        if r["source"] is not None:
+            row["sources"].add(r["source"].value)
+        if r["number"] is not None:
+            row["sources"].add(f"footnote {r['number'].value}")
+    charts: dict[str, list] = defaultdict(list)
+    for row in rows.values():
+        row["sources"] = ", ".join(sorted(row["sources"])) or "the article"
+        charts[row["quantity"]].append(row)
+    result = []
+    for quantity, entries in sorted(charts.items()):
+        top = max((n for e in entries for n in (e["value"], e["lower"], e["upper"]) if n is not None), default=0)
+        if any(e["value"] is None and e["upper"] is None for e in entries):
+            top *= 1.15  # room for a "more than" bar to run past its bound
+        for e in entries:
+            low = e["value"] if e["value"] is not None else (e["lower"] if e["lower"] is not None else 0)
+            high = e["value"] if e["value"] is not None else (e["upper"] if e["upper"] is not None else low)
+            e["start"] = round(100 * (0 if e["value"] is not None else low) / top, 1) if top else 0
+            e["end"] = round(100 * high / top, 1) if top else 0
+            e["open"] = e["value"] is None and e["upper"] is None  # "more than": the bar has no end
+            if e["open"]:
+                e["end"] = 100.0
+            e["shown"] = _shown(e)
+        entries.sort(key=lambda e: (-(e["value"] or e["upper"] or e["lower"] or 0), e["label"]))
+        result.append({"quantity": quantity, "rows": entries, "conflicting": len({e["shown"] for e in entries}) > 1})
+    return result
+
+
+def _number(term) -> float | None:
+    if term is None:
+        return None
+    try:
+        return float(term.value)
+    except ValueError:
+        return None
+
+
+def _format(number: float) -> str:
+    return f"{number:,.0f}" if number == int(number) else f"{number:,.2f}"
+
+
+def _shown(e: dict) -> str:
+    if e["value"] is not None:
+        return _format(e["value"])
+    if e["lower"] is not None and e["upper"] is not None:
+        return f"{_format(e['lower'])}–{_format(e['upper'])}"
+    if e["lower"] is not None:
+        return f"more than {_format(e['lower'])}"
+    return f"up to {_format(e['upper'])}" if e["upper"] is not None else "?"

@@ -1,0 +1,110 @@
+"""The query page historians work in, at `/` (the base IRI; RDF clients go on to the dataset description) and
+at `/sparql` for browsers, and the timeline page.
+
+The page is served complete: the examples (the competency questions, each with its question and what it
+expects) and the editor's completions (our prefixes, the ontology's terms, the data's named things) are in
+the HTML, so it reads and its form runs queries without JavaScript; static/query.js adds the editor,
+results as a table, downloads and permalinks.
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+
+from koryo_kg.http.caching import conditional
+from koryo_kg.http.negotiation import choose_document
+from koryo_kg.http.security_headers import CSP, EDITOR_POLICY
+from koryo_kg.pages.pictures import timeline
+from koryo_kg.pages.search import named_things
+from koryo_kg.query.writers import HTML
+from koryo_kg.sources.files import queries_dir
+from koryo_kg.vocab import PREFIXES, compact
+
+blueprint = Blueprint("query_page", __name__)
+
+TERMS = """
+SELECT ?term ?label ?kind WHERE {
+  GRAPH <https://w3id.org/koryo-kg/graph/ontology> {
+    ?term a ?kind ; <http://www.w3.org/2000/01/rdf-schema#label> ?label
+    FILTER (lang(?label) = "en")
+    VALUES ?kind { <http://www.w3.org/2002/07/owl#Class> <http://www.w3.org/2002/07/owl#ObjectProperty>
+                   <http://www.w3.org/2002/07/owl#DatatypeProperty> }
+  }
+}"""
+DEFAULT_QUERY = """PREFIX kg: <https://w3id.org/koryo-kg/ontology#>
+PREFIX crm: <http://www.cidoc-crm.org/cidoc-crm/>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+
+# Who was appointed to which post, on what legal basis, and which footnote says so?
+# Change a line and run it again (Ctrl+Enter), or start from an example.
+SELECT ?appointment ?person ?post ?basis ?footnote WHERE {
+  ?appointment a kg:Appointment ; crm:P143_joined ?person ; crm:P144_joined_with ?post .
+  OPTIONAL { ?appointment kg:legalBasis ?basis }
+  OPTIONAL { ?appointment prov:wasDerivedFrom ?footnote }
+}"""
+
+
+def examples() -> list[dict]:
+    """The competency questions: file name, question, expected answer, query text."""
+    result = []
+    for path in sorted(queries_dir().glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        comments = [line[1:].strip() for line in text.splitlines() if line.startswith("#")]
+        result.append({"id": path.stem, "question": comments[0] if comments else path.stem,
+                       "expected": " ".join(c.removeprefix("Expected:").strip() for c in comments[1:2]),
+                       "query": text})
+    return result
+
+
+def completions() -> list[dict]:
+    """What the editor offers: PREFIX lines, the ontology's classes and properties, the data's named things."""
+    items = [{"label": f"PREFIX {p}: <{ns}>", "type": "keyword", "detail": "prefix"} for p, ns in PREFIXES.items()]
+    for row in current_app.config["ENGINE"].store.query(TERMS):
+        kind = "class" if row["kind"].value.endswith("Class") else "property"
+        items.append({"label": compact(row["term"].value), "type": kind, "detail": row["label"].value})
+    items += [{"label": compact(e.iri), "type": "constant", "detail": e.label} for e in named_things().values()]
+    return items
+
+
+def render_query_page() -> Response:
+    """The query page; a `query` parameter (a permalink) or an `example` (a competency question's name)
+    fills the editor and runs it."""
+    config = current_app.config["KORYO"]
+    cache = current_app.config.setdefault("KORYO_QUERY_PAGE", {})
+    if not cache:
+        cache["examples"] = examples()
+        cache["completions"] = json.dumps(completions(), ensure_ascii=False).replace("<", "\\u003c")
+    example = next((e for e in cache["examples"] if e["id"] == request.args.get("example")), None)
+    query = request.args.get("query") or (example["query"] if example else DEFAULT_QUERY)
+    response = Response(render_template(
+        "query.html", query=query, run=bool(request.args.get("query") or example), examples=cache["examples"],
+        completions=cache["completions"], config=config,
+        graphs=sorted(config.graph_counts.items())))
+    response.headers[CSP] = EDITOR_POLICY
+    return response
+
+
+@blueprint.route("/sparql", methods=["GET", "POST"])
+def sparql_page() -> Response:
+    """What the SPARQL Protocol (endpoint/protocol.py) leaves to Flask at /sparql: a browser asking for a page."""
+    response = render_query_page()
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+@blueprint.route("/", methods=["GET"])
+def home() -> Response:
+    """The base IRI: browsers get the query page, RDF clients a 303 to the dataset description."""
+    if choose_document(request.accept_mimetypes) in (None, HTML):
+        response = render_query_page()
+        response.headers["Vary"] = "Accept"
+        return response
+    target = url_for("linked_data.void")
+    return conditional(redirect(target, code=303), f"home->{target}")
+
+
+@blueprint.route("/timeline", methods=["GET"])
+def timeline_page() -> Response:
+    return Response(render_template("timeline.html", timeline=timeline(current_app.config["ENGINE"].store)))

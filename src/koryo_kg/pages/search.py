@@ -1,0 +1,117 @@
+"""Finding things by name: every label and variant the data has (Latin, Cyrillic, Hangul, other
+transliterations), matched insensitive to case, diacritics and punctuation. `GET /search?q=` answers JSON for
+scripts and the pages' suggestions, or an HTML list for browsers (a name that only one thing has goes
+straight to its page).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request
+
+from koryo_kg.http.links import local_url
+from koryo_kg.http.negotiation import prefers_html
+from koryo_kg.vocab import BASE, compact
+
+blueprint = Blueprint("search", __name__)
+
+NAMES = """
+SELECT ?thing ?name ?english ?type WHERE {
+  ?thing ?naming ?name .
+  VALUES ?naming { <http://www.w3.org/2000/01/rdf-schema#label> <http://www.w3.org/2004/02/skos/core#altLabel>
+                   <http://www.w3.org/2004/02/skos/core#prefLabel> }
+  FILTER (isIRI(?thing) && STRSTARTS(STR(?thing), "%s"))
+  OPTIONAL { ?thing <http://www.w3.org/2000/01/rdf-schema#label> ?english FILTER (lang(?english) = "en") }
+  OPTIONAL { GRAPH <https://w3id.org/koryo-kg/graph/data> { ?thing a ?type } }
+}""" % (BASE + "id/")
+MAX_LIMIT = 50
+
+
+def normalized(text: str) -> str:
+    """Lower case, without diacritics (é matches e, ё matches е), punctuation as spaces: "Il-Sung" and
+    "il sung" are the same name."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    kept = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[\W_]+", " ", unicodedata.normalize("NFC", kept)).split())
+
+
+@dataclass
+class Entry:
+    iri: str
+    label: str  # the English label, or the first name found
+    types: list[str]
+    names: dict[str, str]  # normalized -> as written
+
+
+def named_things() -> dict[str, Entry]:
+    """Every named thing of the data, read from the store once per process."""
+    index = current_app.config.get("KORYO_SEARCH_INDEX")
+    if index is None:
+        index = {}
+        for row in current_app.config["ENGINE"].store.query(NAMES, use_default_graph_as_union=True):
+            iri = row["thing"].value
+            entry = index.setdefault(iri, Entry(iri, "", [], {}))
+            entry.names.setdefault(normalized(row["name"].value), row["name"].value)
+            if row["english"] is not None:
+                entry.label = row["english"].value
+            if row["type"] is not None and compact(row["type"].value) not in entry.types:
+                entry.types.append(compact(row["type"].value))
+        for entry in index.values():
+            entry.label = entry.label or next(iter(entry.names.values()))
+            entry.types.sort()
+        current_app.config["KORYO_SEARCH_INDEX"] = index
+    return index
+
+
+def _rank(entry: Entry, query: str) -> tuple | None:
+    """Exact name first, then a name that starts with the query, then a word that does, then anywhere."""
+    best = None
+    for name, written in entry.names.items():
+        if name == query:
+            score = 0
+        elif name.startswith(query):
+            score = 1
+        elif f" {query}" in f" {name}":
+            score = 2
+        elif query in name:
+            score = 3
+        else:
+            continue
+        candidate = (score, len(name), written)
+        best = candidate if best is None or candidate < best else best
+    return best
+
+
+def find(text: str, limit: int = 10) -> list[dict]:
+    query = normalized(text)
+    if not query:
+        return []
+    ranked = []
+    for entry in named_things().values():
+        rank = _rank(entry, query)
+        if rank is not None:
+            ranked.append((rank, entry.label, entry))
+    ranked.sort(key=lambda item: (item[0], item[1]))
+    return [{"iri": e.iri, "url": local_url(e.iri), "label": e.label, "matched": rank[2], "types": e.types,
+             "exact": rank[0] == 0} for rank, _, e in ranked[:limit]]
+
+
+@blueprint.route("/search", methods=["GET"])
+def search() -> Response:
+    text = request.args.get("q", "")
+    try:
+        limit = min(max(int(request.args.get("limit", 10)), 1), MAX_LIMIT)
+    except ValueError:
+        return Response("400 Bad Request: limit must be a number\n", status=400, mimetype="text/plain")
+    results = find(text, limit)
+    if not prefers_html(request.accept_mimetypes):
+        response = jsonify({"query": text, "results": results})
+    elif len([r for r in results if r["exact"]]) == 1:
+        response = redirect(next(r["url"] for r in results if r["exact"]), code=303)
+    else:
+        response = Response(render_template("search.html", query=text, results=results, search_query=text))
+    response.headers["Vary"] = "Accept"
+    return response
