@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Callable
+from datetime import UTC, datetime
 
 from rdflib import Dataset, Graph
 
 from koryo_kg import __version__
-from koryo_kg.sources.locations import LocationIndex
+from koryo_kg.build.cache import VALIDATION, BuildCache
 from koryo_kg.build.metadata import describe
-from koryo_kg.sources.parsing import load
 from koryo_kg.problems import BuildFailed, InputError, Problem
 from koryo_kg.sources.files import Sources
-from koryo_kg.build.cache import VALIDATION, BuildCache
+from koryo_kg.sources.locations import LocationIndex
+from koryo_kg.sources.parsing import load
 from koryo_kg.vocab import Graphs
 
 FORMAT = "4"  # bump when the same sources would build a different store
@@ -41,7 +41,7 @@ class Loaded:
     index: LocationIndex
 
     @classmethod
-    def from_sources(cls, sources: Sources) -> "Loaded":
+    def from_sources(cls, sources: Sources) -> Loaded:
         index = LocationIndex()
         problems: list[Problem] = []
         graphs = []
@@ -83,7 +83,7 @@ def build(sources: Sources, cache: BuildCache, force: bool = False,
     from koryo_kg.build.reports import as_json
     from koryo_kg.build.shacl import contradictions, validate
 
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     progress(f"parsing {len(sources.all_files())} files")
     loaded = Loaded.from_sources(sources)
 
@@ -102,7 +102,7 @@ def build(sources: Sources, cache: BuildCache, force: bool = False,
     graphs = {Graphs.ONTOLOGY: loaded.ontology, Graphs.IMPORTS: loaded.imports, Graphs.DATA: loaded.data,
               Graphs.INFERRED: reasoned.inferred, Graphs.SHAPES: loaded.shapes}
     counts = {iri: len(graph) for iri, graph in graphs.items()}
-    graphs[Graphs.META] = describe(counts, key, started, datetime.now(timezone.utc))
+    graphs[Graphs.META] = describe(counts, key, started, datetime.now(UTC))
     dataset = Dataset()
     for iri, graph in graphs.items():
         named = dataset.graph(iri)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from itertools import groupby
 
-from koryo_kg.problems import Location
 from koryo_kg.build.shacl import Report
+from koryo_kg.problems import Location
 from koryo_kg.vocab import compact
 
 JSON_SCHEMA_VERSION = 1

@@ -22,9 +22,9 @@ from dataclasses import asdict, dataclass
 from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
-from koryo_kg.sources.locations import LocationIndex
-from koryo_kg.problems import Location
 from koryo_kg.build.terms import Terms, used_terms
+from koryo_kg.problems import Location
+from koryo_kg.sources.locations import LocationIndex
 from koryo_kg.vocab import ID, compact
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
