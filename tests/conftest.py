@@ -14,6 +14,7 @@ from koryo_kg.build.cache import BuildCache
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
+pytest_plugins = ["stores"]  # the SPARQL stores (Oxigraph server, Virtuoso) the tests start
 
 
 def pytest_addoption(parser):

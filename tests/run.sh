@@ -10,6 +10,12 @@ if ! command -v chromium >/dev/null 2>&1; then
     as_root apt-get update -qq
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
+# Virtuoso Open Source 7 for the tests against a SPARQL store (tests/stores.py starts it; Oxigraph server
+# comes from PyPI with the test extras)
+if ! command -v virtuoso-t >/dev/null 2>&1; then
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource >/dev/null
+fi
 
 # A virtual environment of the project's own, unless one is active
 if [ -z "${VIRTUAL_ENV:-}" ]; then

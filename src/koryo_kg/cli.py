@@ -333,5 +333,50 @@ def serve(cache: BuildCache, host, port, workers, threads, additions, query_time
             shutil.rmtree(store_path.parent, ignore_errors=True)
 
 
+EXIT_STORE = 4  # publish: the store could not be reached, refused the credentials, or did not take the build
+
+
+@main.command()
+@click.option("--store", "store_url", required=True, metavar="URL",
+              help="The store's SPARQL 1.1 query endpoint (Oxigraph server: http://host:7878/query; Virtuoso: "
+                   "http://host:8890/sparql).")
+@click.option("--store-update", metavar="URL",
+              help="Its SPARQL Update endpoint [default: …/update beside a …/query endpoint, else the query URL].")
+@click.option("--store-graphs", metavar="URL",
+              help="Its Graph Store HTTP Protocol endpoint [default: …/store beside a …/query endpoint, else none: "
+                   "the graphs are loaded with SPARQL Update].")
+@click.option("--store-credentials", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="A file whose first line is user:password for the store (HTTP Basic or Digest, as the store "
+                   "asks) [default: $KORYO_KG_STORE_CREDENTIALS, which holds user:password itself].")
+@click.pass_obj
+@_handled
+def publish(cache: BuildCache, store_url: str, store_update: str | None, store_graphs: str | None,
+            store_credentials: Path | None) -> None:
+    """Put every named graph of the current build into a SPARQL 1.1 store, building first if needed.
+
+    The graphs are loaded into staging graphs, counted, then moved into place by one update: run it again
+    at will. Exit 0 published, 2 bad input (a URL, a credentials file), 4 the store could not be reached,
+    refused the credentials or did not take the build; the dataset it published before is then unchanged.
+    """
+    from koryo_kg.build.publish import PublishFailed
+    from koryo_kg.build.publish import publish as run_publish
+    from koryo_kg.stores.client import BadStoreConfiguration, Endpoints, StoreClient, read_credentials
+
+    try:
+        client = StoreClient(Endpoints.of(store_url, store_update, store_graphs), read_credentials(store_credentials))
+    except BadStoreConfiguration as problem:
+        raise click.UsageError(str(problem)) from None
+    key = ensure_built(cache)
+    try:
+        result = run_publish(cache.open(key), key, client, progress=_say)
+    except (PublishFailed, BadStoreConfiguration) as failure:
+        _say(f"publish failed: {failure}")
+        sys.exit(EXIT_STORE)
+    click.echo(f"published {key[:12]} to {client.endpoints.query} in {result.seconds:.1f} s ({result.method})")
+    width = max(map(len, result.counts))
+    for name, count in result.counts.items():
+        click.echo(f"  {name.ljust(width)}  {count:>8} triples")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
