@@ -46,9 +46,10 @@ def publish_command(server, *extra: str) -> list[str]:
     return arguments + list(extra)
 
 
-def client_for(server, graphs: bool = True) -> StoreClient:
+def client_for(server, graphs: bool = True, deadline=None) -> StoreClient:
     credentials = Credentials(*server.credentials.split(":", 1)) if server.credentials else None
-    return StoreClient(Endpoints(server.query, server.update, server.graphs if graphs else None), credentials)
+    return StoreClient(Endpoints(server.query, server.update, server.graphs if graphs else None), credentials,
+                       deadline)
 
 
 def test_publish_puts_every_graph_and_a_second_run_replaces_it(home, sparql_server):

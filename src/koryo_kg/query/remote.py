@@ -1,0 +1,244 @@
+"""The remote backend: the dataset in a SPARQL 1.1 store (Oxigraph server, Virtuoso, Fuseki, GraphDB, …)
+that `koryo-kg publish` filled, read over the SPARQL 1.1 Protocol, so that front ends hold no copy of the data.
+
+It is the engine's Backend (engine.py) for such a store: `evaluate` answers the endpoint's requests in the
+same bytes as the embedded backend (the store's answer is parsed and written again by the same writers, so
+formats, truncation and its notes do not depend on the store), and the named reads hand out rdflib terms.
+
+Every read names its dataset: the published graphs as the default graph and as the named graphs
+(`default-graph-uri`, `named-graph-uri`), because a store's own default graph is not the union of the graphs
+everywhere (it is a graph of its own in Oxigraph; in Virtuoso, every graph of the store, its system graphs
+included) and a shared store holds other datasets. Bindings are sent as a VALUES block at the start of the
+query's WHERE clause, each term validated and serialized by pyoxigraph, never spliced in as text.
+
+A deadline is passed to the store (see stores/client.py) and enforced on the answer as it is read; a store
+that does not answer in time is a 504 with the reason, one that cannot be reached a 503.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
+import pyoxigraph
+from rdflib import BNode, Literal, URIRef
+
+from koryo_kg.query.engine import Answer, QueryError, Request
+from koryo_kg.query.sparql_text import QUERY_FORMS, SparqlSyntaxError, outline
+from koryo_kg.query.writers import GRAPH_FORMATS, RDF_FORMATS, write_boolean, write_solutions
+from koryo_kg.sources.parsing import rdflib_term
+from koryo_kg.stores.client import Deadline, StoreClient, StoreError, StoreRejected, StoreTimeout
+from koryo_kg.vocab import Graphs
+
+# SPARQL XML rather than JSON: Virtuoso writes xsd:boolean values as "1" in JSON, as "true" in XML
+SOLUTIONS = "application/sparql-results+xml"
+TRIPLES = "application/n-triples"
+SMALL_ROWS = 2000  # rows or triples up to which an answer is sent whole, with a Content-Length
+# Virtuoso cuts a result at its ResultSetMaxRows and says so only in this header
+STORE_TRUNCATED_HEADER = "X-SPARQL-MaxRows"
+
+
+def _store_term(term) -> str:
+    """An rdflib term as SPARQL text, checked by pyoxigraph (ValueError for an IRI with a space, say)."""
+    if isinstance(term, URIRef):
+        return str(pyoxigraph.NamedNode(str(term)))
+    if isinstance(term, Literal):
+        if term.language:
+            return str(pyoxigraph.Literal(str(term), language=term.language))
+        if term.datatype:
+            return str(pyoxigraph.Literal(str(term), datatype=pyoxigraph.NamedNode(str(term.datatype))))
+        return str(pyoxigraph.Literal(str(term)))
+    if isinstance(term, BNode):  # a store's blank node has no name that another request could use
+        raise ValueError("a blank node cannot be bound in a query sent to a store")
+    raise ValueError(f"not an RDF term: {term!r}")
+
+
+def with_bindings(text: str, bindings: dict | None) -> str:
+    """The query's canonical text with `VALUES (?a ?b) { (…) }` opening its WHERE clause: each variable then
+    has its bound value everywhere in the query, and a SELECT that projects it returns it."""
+    tokens = list(outline(text).tokens)
+    if not bindings:
+        return " ".join(tokens)
+    names = list(bindings)
+    for name in names:
+        if outline(f"?{name}").tokens != (f"?{name}",):
+            raise ValueError(f"{name!r} is not a variable name")
+    values = ["VALUES", "(", *(f"?{n}" for n in names), ")", "{", "(", *(_store_term(bindings[n]) for n in names),
+              ")", "}"]
+    at = _where(tokens) + 1
+    return " ".join(tokens[:at] + values + tokens[at:])
+
+
+def _where(tokens: list[str]) -> int:
+    """The index of the `{` that opens the query's WHERE clause."""
+    form = next((i for i, t in enumerate(tokens) if t.upper() in QUERY_FORMS), None)
+    if form is None:
+        raise ValueError("not a query")
+    at, depth = form + 1, 0
+    if tokens[form].upper() == "CONSTRUCT":
+        if at < len(tokens) and tokens[at] == "{":  # the template
+            at = _closing(tokens, at) + 1
+        elif at < len(tokens) and tokens[at].upper() == "WHERE":
+            raise ValueError("CONSTRUCT WHERE has no template to keep the bound variables out of: write it")
+    for i in range(at, len(tokens)):
+        if tokens[i] == "(":
+            depth += 1
+        elif tokens[i] == ")":
+            depth -= 1
+        elif tokens[i] == "{" and depth == 0:
+            return i
+    raise ValueError("the query has no WHERE clause")
+
+
+def _closing(tokens: list[str], opening: int) -> int:
+    depth = 0
+    for i in range(opening, len(tokens)):
+        depth += {"{": 1, "}": -1}.get(tokens[i], 0)
+        if depth == 0:
+            return i
+    raise ValueError("unbalanced braces")
+
+
+def _tabled_boolean(solutions: pyoxigraph.QuerySolutions) -> bool:
+    """Virtuoso 7 answers ASK with a table in every result format: one row of 1 (variable __ASK_RETVAL) for
+    true, one of 0 or none for false."""
+    rows = [[s[v] for v in solutions.variables] for s in solutions]
+    if not rows:
+        return False
+    if len(rows) != 1 or len(rows[0]) != 1 or rows[0][0] is None or rows[0][0].value not in ("0", "1"):
+        raise QueryError(502, "the store answered ASK with a table that is no boolean")
+    return rows[0][0].value == "1"
+
+
+def _limited(items: Iterable, limit: int):
+    if not limit:
+        return items, False
+    head = list(islice(items, limit + 1))
+    return head[:limit], len(head) > limit
+
+
+def _encoded(texts: Iterable[str]) -> Iterator[bytes]:
+    for text in texts:
+        yield text.encode("utf-8")
+
+
+class RemoteStore:
+    """A Backend over the store behind `client`, whose dataset is `graphs` (the published graphs, and any
+    graph that updates created). `timeout` is each read's deadline, passed to the store and enforced here:
+    give the engine a slightly longer one, so that a slow store is answered 504 with its reason."""
+
+    def __init__(self, client: StoreClient, timeout: float, graphs: Iterable[str] = Graphs.ALL):
+        self.client, self.timeout = client, timeout
+        self.graphs = tuple(dict.fromkeys(str(g) for g in graphs))
+
+    def _ask_store(self, text: str, default_graphs=None, named_graphs=None, graph: bool = False):
+        """The store's answer parsed as it is read: QuerySolutions, a bool, or an iterator of triples; and
+        whether the store cut it."""
+        try:
+            response = self.client.query(text, TRIPLES if graph else SOLUTIONS, self.timeout,
+                                         self.graphs if default_graphs is None else default_graphs,
+                                         self.graphs if named_graphs is None else named_graphs)
+        except StoreRejected as error:
+            status = 400 if 400 <= error.store_status < 500 else 502
+            raise QueryError(status, f"the store could not evaluate the query: {error}") from None
+        except StoreError as error:
+            raise QueryError(error.status, str(error)) from None
+        media_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        cut = STORE_TRUNCATED_HEADER in response.headers
+        body = Deadline(response, self.timeout)
+        if media_type in (TRIPLES, "text/plain"):
+            return (q.triple for q in pyoxigraph.parse(body, format=pyoxigraph.RdfFormat.N_TRIPLES)), cut
+        if media_type == SOLUTIONS:
+            results = pyoxigraph.parse_query_results(body, format=pyoxigraph.QueryResultsFormat.XML)
+            if isinstance(results, pyoxigraph.QueryBoolean):
+                return bool(results), cut
+            if outline(text).form == "ASK":
+                return _tabled_boolean(results), cut
+            return results, cut
+        response.close()
+        raise QueryError(502, f"the store answered in {media_type or 'no media type'}, not the one asked for")
+
+    def _read(self, results):
+        """Consume the store's answer within the deadline, its errors as the engine's."""
+        try:
+            return results()
+        except StoreTimeout as error:
+            raise QueryError(504, str(error)) from None
+        except StoreError as error:
+            raise QueryError(error.status, str(error)) from None
+        except SyntaxError as error:
+            raise QueryError(502, f"the store's answer could not be read: {error}") from None
+
+    def evaluate(self, request: Request) -> Answer:
+        text = request["query"]
+        if request.get("base_iri"):  # relative IRIs resolve against our endpoint, not the store's
+            text = f"BASE <{request['base_iri']}> {text}"
+        if request["default_graph"] is not None or request["named_graphs"] is not None:
+            dataset = (request["default_graph"] or [], request["named_graphs"] or [])
+        else:
+            dataset = ((), ()) if request["names_dataset"] else (None, None)
+        results, cut = self._ask_store(text, *dataset, graph=request["format"] in GRAPH_FORMATS)
+        return self._read(lambda: self._answer(results, cut, request))
+
+    def _answer(self, results, cut: bool, request: Request) -> Answer:
+        limit, name = request["max_rows"], request["format"]
+        if isinstance(results, bool):
+            return Answer("boolean", False, write_boolean(results, name).encode("utf-8"))
+        if isinstance(results, pyoxigraph.QuerySolutions):
+            if name in GRAPH_FORMATS:
+                raise QueryError(502, "the store answered a graph query with solutions")
+            variables = [v.value for v in results.variables]
+            rows, truncated = _limited(([s[v] for v in variables] for s in results), limit)
+            truncated |= cut
+            notes = [f"urn:koryo-kg:truncated:{limit or len(rows)}"] if truncated else []
+            texts = write_solutions(variables, rows, name, notes)
+            small = limit and len(rows) <= SMALL_ROWS
+            return Answer("solutions", truncated, "".join(texts).encode("utf-8") if small else _encoded(texts))
+        if name not in GRAPH_FORMATS:
+            raise QueryError(502, "the store answered a query for solutions with a graph")
+        triples, truncated = _limited(results, limit)
+        return Answer("graph", truncated or cut, pyoxigraph.serialize(triples, format=RDF_FORMATS[name]))
+
+    def _query(self, text: str, bindings: dict | None, graph: bool = False):
+        try:
+            text = with_bindings(text, bindings)
+        except SparqlSyntaxError as error:
+            raise ValueError(str(error)) from None
+        return self._ask_store(text, graph=graph)[0]
+
+    def select(self, text: str, bindings: dict | None = None) -> list[dict]:
+        def rows():
+            solutions = self._query(text, bindings)
+            names = [v.value for v in solutions.variables]
+            blank_nodes: dict = {}
+            return [{n: None if s[n] is None else rdflib_term(s[n], blank_nodes) for n in names} for s in solutions]
+
+        return self._read(rows)
+
+    def construct(self, text: str, bindings: dict | None = None, format: str | None = None) -> list[tuple] | bytes:
+        def triples():
+            unique = list(dict.fromkeys(self._query(text, bindings, graph=True)))
+            if format is not None:
+                return pyoxigraph.serialize(unique, format=RDF_FORMATS[format])
+            blank_nodes: dict = {}
+            return [(rdflib_term(t.subject, blank_nodes), rdflib_term(t.predicate, blank_nodes),
+                     rdflib_term(t.object, blank_nodes)) for t in unique]
+
+        return self._read(triples)
+
+    def ask(self, text: str, bindings: dict | None = None) -> bool:
+        return self._read(lambda: bool(self._query(text, bindings)))
+
+    def graph_counts(self) -> dict[str, int]:
+        text = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+        return self._read(lambda: {s["g"].value: int(s["n"].value) for s in self._ask_store(text)[0]})
+
+    def update(self, text: str) -> None:
+        """Apply a SPARQL Update (already checked by the endpoint) on the store, within the deadline."""
+        try:
+            self.client.update(text, self.timeout)
+        except StoreRejected as error:
+            status = 400 if 400 <= error.store_status < 500 else 502
+            raise QueryError(status, f"the store refused the update: {error}") from None
+        except StoreError as error:
+            raise QueryError(error.status, str(error)) from None
