@@ -167,9 +167,10 @@ def test_a_query_past_the_store_deadline_is_504_with_the_reason(tmp_path, start)
         store.stop()
 
 
-def test_virtuoso_answers_ask_with_a_table_which_is_read_as_the_boolean(remote, virtuoso_server):
+def test_virtuoso_answers_ask_with_a_table_which_is_read_as_the_boolean(home, virtuoso_server):
     """A deviation handled here: Virtuoso 7 sends ASK's answer as a one-row table (__ASK_RETVAL 1), not as
     the boolean of the results formats."""
+    assert koryo_kg(*publish_command(virtuoso_server), home=home).returncode == 0
     raw = requests.post(virtuoso_server.query, data={"query": "ASK { ?s ?p ?o }"}, timeout=30,
                         headers={"Accept": "application/sparql-results+json"}).json()
     assert "boolean" not in raw and raw["head"]["vars"] == ["__ASK_RETVAL"]
