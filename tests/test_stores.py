@@ -195,3 +195,18 @@ def test_virtuoso_answer_cut_at_its_own_deadline_is_504_not_a_result(tmp_path):
         assert stopped.value.status == 504 and "stopped the query at its time limit" in str(stopped.value)
     finally:
         store.stop()
+
+
+def test_updates_apply_on_the_store_and_a_graph_they_create_joins_the_dataset(remote, sparql_server):
+    notes = "urn:koryo-kg:test:notes"
+    remote.update(f'INSERT DATA {{ GRAPH <{notes}> {{ <{DOC}decree-1428-326cc> <urn:p> "a note" }} }}')
+    try:
+        assert notes not in remote.graph_counts()  # the dataset is what the backend was given
+        wider = RemoteStore(client_for(sparql_server), timeout=30, graphs=[*remote.graphs, notes])
+        assert wider.graph_counts()[notes] == 1
+        assert wider.ask("ASK { ?doc <urn:p> 'a note' }", {"doc": URIRef(DOC + "decree-1428-326cc")})
+        with pytest.raises(QueryError) as refused:
+            remote.update("INSERT DATA { GRAPH <urn:g> { <urn:s> <urn:p> <urn:o> . <urn:s> } }")
+        assert refused.value.status in (400, 502) and "the store refused the update" in str(refused.value)
+    finally:
+        remote.update(f"DROP SILENT GRAPH <{notes}>")
