@@ -356,7 +356,8 @@ def publish(cache: BuildCache, store_url: str, store_update: str | None, store_g
 
     The graphs are loaded into staging graphs, counted, then moved into place by one update: run it again
     at will. Exit 0 published, 2 bad input (a URL, a credentials file), 4 the store could not be reached,
-    refused the credentials or did not take the build; the dataset it published before is then unchanged.
+    refused the credentials or did not take the build: the dataset it published before is then unchanged,
+    unless the message says that the store applied part of the swap (run publish again).
     """
     from koryo_kg.build.publish import PublishFailed
     from koryo_kg.build.publish import publish as run_publish

@@ -25,7 +25,7 @@ from rdflib import BNode, Literal, URIRef
 
 from koryo_kg.query.engine import Answer, QueryError, Request
 from koryo_kg.query.sparql_text import QUERY_FORMS, SparqlSyntaxError, outline
-from koryo_kg.query.writers import GRAPH_FORMATS, RDF_FORMATS, write_boolean, write_solutions
+from koryo_kg.query.writers import RDF_FORMATS, write_boolean, write_solutions
 from koryo_kg.sources.parsing import rdflib_term
 from koryo_kg.stores.client import Deadline, StoreClient, StoreError, StoreRejected, StoreTimeout
 from koryo_kg.vocab import Graphs
@@ -177,7 +177,7 @@ class RemoteStore:
             dataset = (request["default_graph"] or [], request["named_graphs"] or [])
         else:
             dataset = ((), ()) if request["names_dataset"] else (None, None)
-        results, cut = self._ask_store(text, *dataset, graph=request["format"] in GRAPH_FORMATS)
+        results, cut = self._ask_store(text, *dataset, graph=request["format"] in RDF_FORMATS)
         return self._read(lambda: self._answer(results, cut, request))
 
     def _answer(self, results, cut: bool, request: Request) -> Answer:
@@ -185,7 +185,7 @@ class RemoteStore:
         if isinstance(results, bool):
             return Answer("boolean", False, write_boolean(results, name).encode("utf-8"))
         if isinstance(results, pyoxigraph.QuerySolutions):
-            if name in GRAPH_FORMATS:
+            if name in RDF_FORMATS:
                 raise QueryError(502, "the store answered a graph query with solutions")
             variables = [v.value for v in results.variables]
             rows, truncated = _limited(([s[v] for v in variables] for s in results), limit)
@@ -194,7 +194,7 @@ class RemoteStore:
             texts = write_solutions(variables, rows, name, notes)
             small = limit and len(rows) <= SMALL_ROWS
             return Answer("solutions", truncated, "".join(texts).encode("utf-8") if small else _encoded(texts))
-        if name not in GRAPH_FORMATS:
+        if name not in RDF_FORMATS:
             raise QueryError(502, "the store answered a query for solutions with a graph")
         triples, truncated = _limited(results, limit)
         return Answer("graph", truncated or cut, pyoxigraph.serialize(triples, format=RDF_FORMATS[name]))
