@@ -205,6 +205,9 @@ def test_updates_apply_on_the_store_and_a_graph_they_create_joins_the_dataset(re
         wider = RemoteStore(client_for(sparql_server), timeout=30, graphs=[*remote.graphs, notes])
         assert wider.graph_counts()[notes] == 1
         assert wider.ask("ASK { ?doc <urn:p> 'a note' }", {"doc": URIRef(DOC + "decree-1428-326cc")})
+        # a WHERE clause reads the dataset, not the store's own default graph
+        remote.update(f"INSERT {{ GRAPH <{notes}> {{ ?doc <urn:signed> true }} }} WHERE {{ ?doc <{KG}signatory> ?p }}")
+        assert wider.ask("ASK { ?doc <urn:signed> true }", {"doc": URIRef(DOC + "decree-1428-326cc")})
         with pytest.raises(QueryError) as refused:
             remote.update("INSERT DATA { GRAPH <urn:g> { <urn:s> <urn:p> <urn:o> . <urn:s> } }")
         assert refused.value.status in (400, 502) and "the store refused the update" in str(refused.value)

@@ -234,9 +234,10 @@ class RemoteStore:
         return self._read(lambda: {s["g"].value: int(s["n"].value) for s in self._ask_store(text)[0]})
 
     def update(self, text: str) -> None:
-        """Apply a SPARQL Update (already checked by the endpoint) on the store, within the deadline."""
+        """Apply a SPARQL Update (already checked by the endpoint) on the store, within the deadline. Its WHERE
+        clauses see the dataset's graphs, as reads do, unless it has USING or WITH of its own."""
         try:
-            self.client.update(text, self.timeout)
+            self.client.update(text, self.timeout, () if outline(text).own_dataset else self.graphs)
         except StoreRejected as error:
             status = 400 if 400 <= error.store_status < 500 else 502
             raise QueryError(status, f"the store refused the update: {error}") from None

@@ -195,8 +195,11 @@ class StoreClient:
             raise StoreTimeout(f"the store stopped the query at its time limit ({timeout:g} s)")
         return response
 
-    def update(self, text: str, timeout: float) -> None:
-        self._send("POST", self.endpoints.update, timeout, data=[("update", text)]).close()
+    def update(self, text: str, timeout: float, using_graphs: Iterable[str] = ()) -> None:
+        """`using_graphs`: the dataset of the update's WHERE clauses (`using-graph-uri` and
+        `using-named-graph-uri`), for an update that names none itself."""
+        form = [("update", text)] + [(f"using-{kind}graph-uri", g) for kind in ("", "named-") for g in using_graphs]
+        self._send("POST", self.endpoints.update, timeout, data=form).close()
 
     def put_graph(self, graph: str, body: bytes, content_type: str, timeout: float) -> None:
         """Replace `graph` with the document (Graph Store HTTP Protocol, PUT)."""
