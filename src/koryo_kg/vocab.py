@@ -24,8 +24,9 @@ class Graphs:
     INFERRED = URIRef(BASE + "graph/inferred")
     SHAPES = URIRef(BASE + "graph/shapes")
     META = URIRef(BASE + "graph/meta")
+    GAZETTEER = URIRef(BASE + "graph/gazetteer")
 
-    ALL = (ONTOLOGY, IMPORTS, DATA, INFERRED, SHAPES, META)
+    ALL = (ONTOLOGY, IMPORTS, DATA, INFERRED, SHAPES, META, GAZETTEER)
 
     @staticmethod
     def short_name(iri: str) -> str:

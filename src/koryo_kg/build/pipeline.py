@@ -38,6 +38,7 @@ class Loaded:
     imports: Graph
     data: Graph
     shapes: Graph
+    gazetteer: Graph
     index: LocationIndex
 
     @classmethod
@@ -45,7 +46,7 @@ class Loaded:
         index = LocationIndex()
         problems: list[Problem] = []
         graphs = []
-        for files in (sources.ontology, sources.imports, sources.data, sources.shapes):
+        for files in (sources.ontology, sources.imports, sources.data, sources.shapes, sources.gazetteer):
             try:
                 graphs.append(load(list(files), index=index)[0])
             except InputError as error:  # collect every role's parse errors before giving up
@@ -62,7 +63,7 @@ class Loaded:
 def input_key(sources: Sources) -> str:
     digest = hashlib.sha256(f"koryo-kg {__version__} format {FORMAT}\n".encode())
     for role, files in (("ontology", sources.ontology), ("imports", sources.imports),
-                        ("data", sources.data), ("shapes", sources.shapes)):
+                        ("data", sources.data), ("shapes", sources.shapes), ("gazetteer", sources.gazetteer)):
         for path in files:
             digest.update(f"{role}/{path.name}\n".encode())
             digest.update(path.read_bytes())
@@ -100,7 +101,7 @@ def build(sources: Sources, cache: BuildCache, force: bool = False,
 
     progress("storing")
     graphs = {Graphs.ONTOLOGY: loaded.ontology, Graphs.IMPORTS: loaded.imports, Graphs.DATA: loaded.data,
-              Graphs.INFERRED: reasoned.inferred, Graphs.SHAPES: loaded.shapes}
+              Graphs.INFERRED: reasoned.inferred, Graphs.SHAPES: loaded.shapes, Graphs.GAZETTEER: loaded.gazetteer}
     counts = {iri: len(graph) for iri, graph in graphs.items()}
     graphs[Graphs.META] = describe(counts, key, started, datetime.now(UTC))
     dataset = Dataset()

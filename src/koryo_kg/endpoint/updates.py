@@ -34,7 +34,8 @@ from koryo_kg.query.engine import Engine, QueryError
 from koryo_kg.sources.parsing import rdflib_term
 from koryo_kg.vocab import Graphs
 
-BUILT_GRAPHS = frozenset(str(g) for g in (Graphs.ONTOLOGY, Graphs.IMPORTS, Graphs.SHAPES, Graphs.INFERRED, Graphs.META))
+BUILT_GRAPHS = frozenset(str(g) for g in (Graphs.ONTOLOGY, Graphs.IMPORTS, Graphs.SHAPES, Graphs.INFERRED, Graphs.META,
+                                         Graphs.GAZETTEER))
 
 
 @dataclass

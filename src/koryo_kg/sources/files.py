@@ -24,9 +24,10 @@ class Sources:
     imports: tuple[Path, ...]
     data: tuple[Path, ...]
     shapes: tuple[Path, ...]
+    gazetteer: tuple[Path, ...] = ()  # matches to a gazetteer, not the article's: a graph of their own
 
     def all_files(self) -> tuple[Path, ...]:
-        return self.ontology + self.imports + self.data + self.shapes
+        return self.ontology + self.imports + self.data + self.shapes + self.gazetteer
 
     @classmethod
     def from_root(cls, root: Path) -> Sources:
@@ -35,6 +36,7 @@ class Sources:
             imports=tuple(sorted((root / "ontology" / "external").glob("*.ttl"))),
             data=tuple(sorted((root / "data" / "triples").glob("*.ttl"))),
             shapes=tuple(sorted((root / "shapes").glob("*.ttl"))),
+            gazetteer=tuple(sorted((root / "data" / "gazetteer").glob("*.ttl"))),
         )
 
 
