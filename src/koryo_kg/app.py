@@ -19,6 +19,7 @@ from koryo_kg.http.hosts import checking_host
 from koryo_kg.http.security_headers import protected
 from koryo_kg.http.static_files import compress_static_files
 from koryo_kg.linked_data.documents import blueprint as linked_data
+from koryo_kg.pages.citation import blueprint as citation
 from koryo_kg.pages.ontology_docs import blueprint as ontology_docs
 from koryo_kg.pages.query_page import blueprint as query_page
 from koryo_kg.pages.search import blueprint as search
@@ -48,6 +49,7 @@ def create_app(config: ServerConfig, engine: Engine | None = None, on_runaway=la
     app.register_blueprint(search)
     app.register_blueprint(linked_data)
     app.register_blueprint(ontology_docs)
+    app.register_blueprint(citation)
     # gzip when the client asks (Accept-Encoding); dumps have their own .gz files
     app.config.update(COMPRESS_ALGORITHM=["gzip"], COMPRESS_STREAMS=False, COMPRESS_MIN_SIZE=1024,
                       COMPRESS_MIMETYPES=["text/html", "text/turtle", "text/plain", "text/csv", "application/xml",
