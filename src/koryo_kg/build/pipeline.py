@@ -71,7 +71,7 @@ def input_key(sources: Sources) -> str:
 
 
 def build(sources: Sources, cache: BuildCache, force: bool = False,
-          progress: Callable[[str], None] = lambda message: None) -> BuildResult:
+          progress: Callable[[str], None] = lambda message: None, reasoner: str = "rules") -> BuildResult:
     """Build the store for `sources` unless the cache has it. Raises InputError or BuildFailed, leaving the
     last good build current."""
     started_clock = time.monotonic()
@@ -80,7 +80,7 @@ def build(sources: Sources, cache: BuildCache, force: bool = False,
         cache.set_current(key)
         return BuildResult(key, reused=True, seconds=time.monotonic() - started_clock)
 
-    from koryo_kg.build.reasoning import reason  # owlrl and pyshacl load slowly: only when a build is needed
+    from koryo_kg.build.reasoning import reason  # the reasoners and pyshacl load slowly: only for a build
     from koryo_kg.build.reports import as_json
     from koryo_kg.build.shacl import contradictions, validate
 
@@ -88,10 +88,11 @@ def build(sources: Sources, cache: BuildCache, force: bool = False,
     progress(f"parsing {len(sources.all_files())} files")
     loaded = Loaded.from_sources(sources)
 
-    progress(f"reasoning with owlrl over {len(loaded.ontology) + len(loaded.imports) + len(loaded.data)} triples")
-    reasoned = reason(loaded.ontology, loaded.imports, loaded.data)
+    progress(f"reasoning with {reasoner} over {len(loaded.ontology) + len(loaded.imports) + len(loaded.data)} triples")
+    reasoned = reason(loaded.ontology, loaded.imports, loaded.data, reasoner=reasoner)
     if reasoned.errors:
-        lines = [str(Problem(f.location, f.message)) for f in contradictions(reasoned.errors, loaded.data, loaded.index)]
+        lines = [str(Problem(f.location, f.message))
+                 for f in contradictions(reasoned.errors, loaded.data, loaded.index, reasoned.by)]
         raise BuildFailed("the reasoner found contradictions:\n" + "\n".join(lines))
 
     progress("validating the data against the shapes with pyshacl")
