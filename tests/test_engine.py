@@ -9,7 +9,7 @@ import pyoxigraph
 import pytest
 from rdflib import Graph
 
-from koryo_kg.query.engine import evaluate
+from koryo_kg.query.embedded import evaluate
 
 EX = "http://example.org/"
 QUERY = f"SELECT ?s ?o WHERE {{ ?s <{EX}p> ?o }} ORDER BY ?s"
