@@ -57,8 +57,8 @@ class Answer:
 
 class Backend(Protocol):
     """A store the engine reads, without deadlines (the engine keeps them). Terms are rdflib's; `bindings`
-    maps variable names to terms, substituted in the query (never spliced into its text); a binding that is
-    not a valid term (an IRI with a space) raises ValueError."""
+    maps variable names to terms, substituted in the query (never spliced into its text; a SELECT projects
+    the variables it binds); a binding that is not a valid term (an IRI with a space) raises ValueError."""
 
     def evaluate(self, request: Request) -> Answer:
         """A SPARQL Protocol request, answered in bytes; raises QueryError (400) for a bad query."""
