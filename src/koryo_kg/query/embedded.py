@@ -103,32 +103,6 @@ def _graph_bytes(triples, name: str) -> Iterator[bytes]:
     yield sink.getvalue()
 
 
-def evaluate(store: pyoxigraph.Store, request: Request) -> Answer:
-    """Run the query: small results are serialized here at once; large ones are evaluated again and streamed
-    row by row up to max_rows. This is the part of the work that may run away."""
-    try:
-        results = store.query(request["query"], **_dataset(request))
-        if isinstance(results, pyoxigraph.QueryBoolean):
-            return Answer("boolean", False, write_boolean(bool(results), request["format"]).encode("utf-8"))
-        kind = "solutions" if isinstance(results, pyoxigraph.QuerySolutions) else "graph"
-        small = _serialized_if_small(results, request)
-        if small is not None:
-            return Answer(kind, False, small)
-        results = store.query(request["query"], **_dataset(request))
-        limit = request["max_rows"]
-        if kind == "graph":
-            triples, truncated = _limited(results, limit)
-            return Answer(kind, truncated, _graph_bytes(triples, request["format"]))
-        variables = [v.value for v in results.variables]
-        rows, truncated = _limited(([s[v] for v in variables] for s in results), limit)
-        notes = [f"urn:koryo-kg:truncated:{limit}"] if truncated else []
-        return Answer(kind, truncated, _chunks(write_solutions(variables, rows, request["format"], notes)))
-    except SyntaxError as error:
-        raise QueryError(400, f"SPARQL syntax error: {error}") from None
-    except (OSError, RuntimeError, ValueError) as error:
-        raise QueryError(400, f"the query could not be evaluated: {error}") from None
-
-
 def _oxigraph_term(term):
     """The pyoxigraph term for an rdflib one; raises ValueError for what is not a valid term (an IRI with
     a space, say)."""
@@ -153,7 +127,29 @@ class Embedded:
         self.store = store
 
     def evaluate(self, request: Request) -> Answer:
-        return evaluate(self.store, request)
+        """Run the query: small results are serialized here at once; large ones are evaluated again and streamed
+        row by row up to max_rows. This is the part of the work that may run away."""
+        try:
+            results = self.store.query(request["query"], **_dataset(request))
+            if isinstance(results, pyoxigraph.QueryBoolean):
+                return Answer("boolean", False, write_boolean(bool(results), request["format"]).encode("utf-8"))
+            kind = "solutions" if isinstance(results, pyoxigraph.QuerySolutions) else "graph"
+            small = _serialized_if_small(results, request)
+            if small is not None:
+                return Answer(kind, False, small)
+            results = self.store.query(request["query"], **_dataset(request))
+            limit = request["max_rows"]
+            if kind == "graph":
+                triples, truncated = _limited(results, limit)
+                return Answer(kind, truncated, _graph_bytes(triples, request["format"]))
+            variables = [v.value for v in results.variables]
+            rows, truncated = _limited(([s[v] for v in variables] for s in results), limit)
+            notes = [f"urn:koryo-kg:truncated:{limit}"] if truncated else []
+            return Answer(kind, truncated, _chunks(write_solutions(variables, rows, request["format"], notes)))
+        except SyntaxError as error:
+            raise QueryError(400, f"SPARQL syntax error: {error}") from None
+        except (OSError, RuntimeError, ValueError) as error:
+            raise QueryError(400, f"the query could not be evaluated: {error}") from None
 
     def _query(self, text: str, bindings: dict | None):
         substitutions = {pyoxigraph.Variable(name): _oxigraph_term(term) for name, term in (bindings or {}).items()}

@@ -151,7 +151,9 @@ class Engine:
 
     def replace_backend(self, backend: Backend, revision: int, changed: datetime) -> None:
         """Serve `backend` from now on: reads already running finish on the old one."""
-        self.backend, self.revision, self.changed = backend, revision, changed
+        # the backend first: whoever sees the new revision reads the new data (http/dataset_state.py)
+        self.backend = backend
+        self.revision, self.changed = revision, changed
 
     def query(self, request: Request) -> Answer:
         """Evaluate; raises QueryError (400 for a bad query) or QueryTimeout (503)."""
