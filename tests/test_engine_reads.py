@@ -86,7 +86,7 @@ def test_a_binding_is_a_term_not_text(engine):
         engine.ask("ASK { ?this ?p ?o }", {"this": URIRef(ID + "a> ?p ?o } #")})
 
 
-def test_named_reads_are_under_the_deadline():
+def test_named_reads_are_under_the_deadline_and_a_page_past_it_says_so():
     release, runaways = threading.Event(), []
 
     class Stuck:
@@ -99,6 +99,8 @@ def test_named_reads_are_under_the_deadline():
         with pytest.raises(QueryTimeout):
             engine.select("SELECT * WHERE { ?s ?p ?o }")
         assert runaways == [1]
+        page = create_app(ServerConfig(store_path="unused"), engine=engine).test_client().get("/ontology")
+        assert page.status_code == 503 and "limit of 0.2 s" in page.text and "Traceback" not in page.text
     finally:
         release.set()
 

@@ -24,7 +24,7 @@ from koryo_kg.pages.ontology_docs import blueprint as ontology_docs
 from koryo_kg.pages.query_page import blueprint as query_page
 from koryo_kg.pages.search import blueprint as search
 from koryo_kg.query.embedded import Embedded, load_in_memory
-from koryo_kg.query.engine import Engine
+from koryo_kg.query.engine import Engine, QueryError
 from koryo_kg.settings import ServerConfig
 from koryo_kg.validation.service import blueprint as validation_service
 
@@ -62,6 +62,11 @@ def create_app(config: ServerConfig, engine: Engine | None = None, on_runaway=la
     compress_static_files(app)
 
     app.register_error_handler(HTTPException, http_error)
+
+    @app.errorhandler(QueryError)
+    def read_failed(error: QueryError) -> Response:
+        """A page's read of the data that passed the deadline (503), like a query's."""
+        return plain_text(error.status, str(error))
 
     @app.errorhandler(Exception)
     def internal_error(error: Exception) -> Response:
