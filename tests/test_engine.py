@@ -9,7 +9,7 @@ import pyoxigraph
 import pytest
 from rdflib import Graph
 
-from koryo_kg.query.engine import evaluate
+from koryo_kg.query.embedded import Embedded
 
 EX = "http://example.org/"
 QUERY = f"SELECT ?s ?o WHERE {{ ?s <{EX}p> ?o }} ORDER BY ?s"
@@ -27,7 +27,7 @@ def store():
 
 
 def _answer(store, query, name, max_rows):
-    answer = evaluate(store, {"query": query, "default_graph": None, "named_graphs": None, "names_dataset": False,
+    answer = Embedded(store).evaluate({"query": query, "default_graph": None, "named_graphs": None, "names_dataset": False,
                               "format": name,
                               "max_rows": max_rows})
     body = answer.body if isinstance(answer.body, bytes) else b"".join(answer.body)

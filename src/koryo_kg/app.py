@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from koryo_kg.endpoint.protocol import SparqlProtocol
 from koryo_kg.endpoint.updates import UpdateLog, Updater
 from koryo_kg.http.bodies import bounded
+from koryo_kg.http.dataset_state import DatasetState
 from koryo_kg.http.errors import INTERNAL_ERROR, http_error, plain_text
 from koryo_kg.http.hosts import checking_host
 from koryo_kg.http.security_headers import protected
@@ -23,7 +24,8 @@ from koryo_kg.pages.citation import blueprint as citation
 from koryo_kg.pages.ontology_docs import blueprint as ontology_docs
 from koryo_kg.pages.query_page import blueprint as query_page
 from koryo_kg.pages.search import blueprint as search
-from koryo_kg.query.engine import Engine, load_in_memory
+from koryo_kg.query.embedded import Embedded, load_in_memory
+from koryo_kg.query.engine import Engine, QueryError
 from koryo_kg.settings import ServerConfig
 from koryo_kg.validation.service import blueprint as validation_service
 
@@ -36,8 +38,9 @@ def create_app(config: ServerConfig, engine: Engine | None = None, on_runaway=la
     app.config["MAX_CONTENT_LENGTH"] = config.max_body
     app.config["MAX_FORM_MEMORY_SIZE"] = config.max_body
     if engine is None:
-        engine = Engine(load_in_memory(config.store_path), config.query_timeout, on_runaway)
+        engine = Engine(Embedded(load_in_memory(config.store_path)), config.query_timeout, on_runaway)
     app.config["ENGINE"] = engine
+    app.extensions["koryo_kg.dataset_state"] = DatasetState(engine)
     cors_options = None
     if config.cors_origins:
         cors_options = {"origins": list(config.cors_origins), "methods": ["GET", "POST", "OPTIONS"],
@@ -62,6 +65,11 @@ def create_app(config: ServerConfig, engine: Engine | None = None, on_runaway=la
 
     app.register_error_handler(HTTPException, http_error)
 
+    @app.errorhandler(QueryError)
+    def read_failed(error: QueryError) -> Response:
+        """A page's read of the data that passed the deadline (503), like a query's."""
+        return plain_text(error.status, str(error))
+
     @app.errorhandler(Exception)
     def internal_error(error: Exception) -> Response:
         app.logger.exception("internal error")
@@ -70,15 +78,6 @@ def create_app(config: ServerConfig, engine: Engine | None = None, on_runaway=la
     updater = None
     if config.update_log:
         updater = Updater(engine, UpdateLog(Path(config.update_log)), config.update_token)
-
-        @app.before_request
-        def forget_what_an_update_changed() -> None:
-            """The caches a process keeps of the data (app.config "KORYO_..." keys) hold until the store is
-            replaced by an updated one."""
-            if app.config.get("KORYO_REVISION", 0) != engine.revision:
-                for key in [k for k in app.config if k.startswith("KORYO_")]:
-                    del app.config[key]
-                app.config["KORYO_REVISION"] = engine.revision
 
     # A request meets, in order: the Host check, the body limit, the latest committed updates, the SPARQL Protocol, Flask.
     app.wsgi_app = SparqlProtocol(app.wsgi_app, config, engine, cors_options and get_cors_options(app, cors_options),

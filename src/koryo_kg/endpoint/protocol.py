@@ -20,7 +20,6 @@ from flask_cors.core import get_cors_headers
 from werkzeug import Request, Response
 from werkzeug.exceptions import HTTPException
 
-from koryo_kg.build.additions import graph_counts
 from koryo_kg.endpoint.service_description import describe
 from koryo_kg.endpoint.updates import Updater
 from koryo_kg.http.errors import INTERNAL_ERROR, http_error
@@ -202,7 +201,10 @@ class SparqlProtocol:
                          Vary="Accept")
         if chosen is HTML:
             return None
-        counts = graph_counts(self.engine.store) if self.engine.revision else self.config.graph_counts
+        try:
+            counts = self.engine.graph_counts() if self.engine.revision else self.config.graph_counts
+        except QueryError as failure:
+            return error(failure.status, str(failure))
         body = describe(self.endpoint_url(request), self.config, counts).serialize(format=RDFLIB_NAMES[chosen.name])
         response = Response(body, mimetype=chosen.media_type)
         response.headers["Vary"] = "Accept"

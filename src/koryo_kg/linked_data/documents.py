@@ -13,13 +13,14 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
-import pyoxigraph
 from flask import Blueprint, Response, abort, current_app, redirect, request, send_file, url_for
+from rdflib import URIRef
 
 from koryo_kg.http.caching import conditional
+from koryo_kg.http.dataset_state import dataset_state, engine
 from koryo_kg.http.links import local_url, site_url
 from koryo_kg.http.negotiation import choose_document, document_media_types
-from koryo_kg.query.writers import GRAPH_FORMATS, HTML, RDF_FORMATS, RDFLIB_NAMES
+from koryo_kg.query.writers import GRAPH_FORMATS, HTML, RDFLIB_NAMES
 from koryo_kg.vocab import BASE
 
 blueprint = Blueprint("linked_data", __name__)
@@ -51,25 +52,28 @@ CONSTRUCT {
 """
 
 
-def _store() -> pyoxigraph.Store:
-    return current_app.config["ENGINE"].store
+NOT_IN_IRIS = frozenset('<>" {}|\\^`')  # nor controls: what rdflib warns of and the store refuses
 
 
 def _exists(iri: str) -> bool:
-    try:
-        node = pyoxigraph.NamedNode(iri)
-    except ValueError:  # not even an IRI (a space, a bracket in the path): certainly not ours
+    if any(c in NOT_IN_IRIS or c < " " for c in iri):  # not even an IRI: certainly not ours
         return False
-    return bool(_store().query("ASK { { ?this ?p ?o } UNION { ?s ?p ?this } }", use_default_graph_as_union=True,
-                               substitutions={pyoxigraph.Variable("this"): node}))
+    try:
+        return engine().ask("ASK { { ?this ?p ?o } UNION { ?s ?p ?this } }", {"this": URIRef(iri)})
+    except ValueError:  # another reason it is not an IRI
+        return False
+
+
+def _subjects() -> list[str]:
+    """The dataset's own IRIs that are subjects: the 404s' suggestions and the sitemap."""
+    return dataset_state().get("subjects", lambda: sorted({
+        str(row["s"]) for row in engine().select("SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER isIRI(?s) }")
+        if str(row["s"]).startswith(BASE)}))
 
 
 def _similar(path: str) -> list[str]:
     """IRIs of the dataset that look like the one asked for, for a 404 that helps."""
-    candidates = current_app.config.setdefault("KORYO_SUBJECTS", sorted({
-        s["s"].value for s in _store().query(
-            "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER isIRI(?s) }", use_default_graph_as_union=True)
-        if s["s"].value.startswith(BASE)}))
+    candidates = _subjects()
     wanted = BASE + path
     by_slug = {c.rsplit("/", 1)[-1]: c for c in candidates}
     close = difflib.get_close_matches(wanted, candidates, n=5, cutoff=0.75)
@@ -90,11 +94,9 @@ def _alternates(path: str) -> str:
                      for ext, f in DOCUMENT_FORMATS.items())
 
 
-def describe(iri: str) -> list:
-    """The triples of the document about `iri`, each once (CONSTRUCT repeats a triple per solution)."""
-    return list(dict.fromkeys(_store().query(
-        DESCRIBE, use_default_graph_as_union=True,
-        substitutions={pyoxigraph.Variable("this"): pyoxigraph.NamedNode(iri)})))
+def describe(iri: str, format: str | None = None) -> list[tuple] | bytes:
+    """The triples of the document about `iri`, each once; or, with `format`, the document in it."""
+    return engine().construct(DESCRIBE, {"this": URIRef(iri)}, format=format)
 
 
 @blueprint.route("/<path:path>", methods=["GET"])
@@ -118,15 +120,14 @@ def resource(path: str) -> Response:
 def document(path: str, extension: str) -> Response:
     iri = BASE + path
     chosen = DOCUMENT_FORMATS[extension]
-    triples = describe(iri)
     if chosen is HTML:
         from koryo_kg.pages.entities import entity_page
 
-        body = entity_page(iri, triples, {ext: url_for("linked_data.resource", path=f"{path}.{ext}")
-                                          for ext in DOCUMENT_FORMATS if ext != "html"})
+        body = entity_page(iri, describe(iri), {ext: url_for("linked_data.resource", path=f"{path}.{ext}")
+                                                for ext in DOCUMENT_FORMATS if ext != "html"})
         response = Response(body, mimetype="text/html")
     else:
-        response = Response(pyoxigraph.serialize(triples, format=RDF_FORMATS[chosen.name]), mimetype=chosen.media_type)
+        response = Response(describe(iri, chosen.name), mimetype=chosen.media_type)
     response.charset = "utf-8"
     response.headers["Link"] = _alternates(path)
     response.headers["Content-Location"] = url_for("linked_data.resource", path=f"{path}.{extension}")
@@ -159,7 +160,7 @@ def dump_files() -> list[Path]:
 def void() -> Response:
     from koryo_kg.linked_data.dataset_description import void_graph
 
-    graph = void_graph(_store(), site_url(), dump_files(), DUMP_TYPES)
+    graph = void_graph(engine(), site_url(), dump_files(), DUMP_TYPES)
     chosen = choose_document(request.accept_mimetypes, html=False) or GRAPH_FORMATS["turtle"]
     response = Response(graph.serialize(format=RDFLIB_NAMES[chosen.name]), mimetype=chosen.media_type)
     response.charset = "utf-8"
@@ -183,8 +184,7 @@ def sitemap() -> Response:
     """Every entity page (the HTML documents of the dataset's resources)."""
     from xml.sax.saxutils import escape
 
-    _similar("")  # fills the subject list
-    subjects = current_app.config["KORYO_SUBJECTS"]
+    subjects = _subjects()
     modified = current_app.config["KORYO"].modified
     lastmod = f"<lastmod>{modified.date().isoformat()}</lastmod>" if modified else ""
     urls = "".join(f"<url><loc>{escape(local_url(iri))}.html</loc>{lastmod}</url>\n" for iri in subjects)

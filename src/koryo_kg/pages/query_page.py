@@ -14,6 +14,7 @@ import json
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
 from koryo_kg.http.caching import conditional
+from koryo_kg.http.dataset_state import dataset_state, engine
 from koryo_kg.http.negotiation import choose_document
 from koryo_kg.http.security_headers import CSP, EDITOR_POLICY
 from koryo_kg.pages.pictures import timeline
@@ -61,9 +62,9 @@ def examples() -> list[dict]:
 def completions() -> list[dict]:
     """What the editor offers: PREFIX lines, the ontology's classes and properties, the data's named things."""
     items = [{"label": f"PREFIX {p}: <{ns}>", "type": "keyword", "detail": "prefix"} for p, ns in PREFIXES.items()]
-    for row in current_app.config["ENGINE"].store.query(TERMS):
-        kind = "class" if row["kind"].value.endswith("Class") else "property"
-        items.append({"label": compact(row["term"].value), "type": kind, "detail": row["label"].value})
+    for row in engine().select(TERMS):
+        kind = "class" if str(row["kind"]).endswith("Class") else "property"
+        items.append({"label": compact(str(row["term"])), "type": kind, "detail": str(row["label"])})
     items += [{"label": compact(e.iri), "type": "constant", "detail": e.label} for e in named_things().values()]
     return items
 
@@ -72,15 +73,15 @@ def render_query_page() -> Response:
     """The query page; a `query` parameter (a permalink) or an `example` (a competency question's name)
     fills the editor and runs it."""
     config = current_app.config["KORYO"]
-    cache = current_app.config.setdefault("KORYO_QUERY_PAGE", {})
-    if not cache:
-        cache["examples"] = examples()
-        cache["completions"] = json.dumps(completions(), ensure_ascii=False).replace("<", "\\u003c")
-    example = next((e for e in cache["examples"] if e["id"] == request.args.get("example")), None)
+    state = dataset_state()
+    questions = state.get("query page examples", examples)
+    offered = state.get("query page completions",
+                        lambda: json.dumps(completions(), ensure_ascii=False).replace("<", "\\u003c"))
+    example = next((e for e in questions if e["id"] == request.args.get("example")), None)
     query = request.args.get("query") or (example["query"] if example else DEFAULT_QUERY)
     response = Response(render_template(
-        "query.html", query=query, run=bool(request.args.get("query") or example), examples=cache["examples"],
-        completions=cache["completions"], config=config,
+        "query.html", query=query, run=bool(request.args.get("query") or example), examples=questions,
+        completions=offered, config=config,
         graphs=sorted(config.graph_counts.items())))
     response.headers[CSP] = EDITOR_POLICY
     return response
@@ -107,4 +108,4 @@ def home() -> Response:
 
 @blueprint.route("/timeline", methods=["GET"])
 def timeline_page() -> Response:
-    return Response(render_template("timeline.html", timeline=timeline(current_app.config["ENGINE"].store)))
+    return Response(render_template("timeline.html", timeline=dataset_state().get("timeline", lambda: timeline(engine()))))

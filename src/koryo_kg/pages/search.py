@@ -10,8 +10,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request
+from flask import Blueprint, Response, jsonify, redirect, render_template, request
 
+from koryo_kg.http.dataset_state import dataset_state, engine
 from koryo_kg.http.links import local_url
 from koryo_kg.http.negotiation import prefers_html
 from koryo_kg.vocab import BASE, compact
@@ -47,22 +48,23 @@ class Entry:
 
 
 def named_things() -> dict[str, Entry]:
-    """Every named thing of the data, read from the store once per process."""
-    index = current_app.config.get("KORYO_SEARCH_INDEX")
-    if index is None:
-        index = {}
-        for row in current_app.config["ENGINE"].store.query(NAMES, use_default_graph_as_union=True):
-            iri = row["thing"].value
-            entry = index.setdefault(iri, Entry(iri, "", [], {}))
-            entry.names.setdefault(normalized(row["name"].value), row["name"].value)
-            if row["english"] is not None:
-                entry.label = row["english"].value
-            if row["type"] is not None and compact(row["type"].value) not in entry.types:
-                entry.types.append(compact(row["type"].value))
-        for entry in index.values():
-            entry.label = entry.label or next(iter(entry.names.values()))
-            entry.types.sort()
-        current_app.config["KORYO_SEARCH_INDEX"] = index
+    """Every named thing of the data, read once per dataset version."""
+    return dataset_state().get("search index", _index)
+
+
+def _index() -> dict[str, Entry]:
+    index: dict[str, Entry] = {}
+    for row in engine().select(NAMES):
+        iri, name = str(row["thing"]), str(row["name"])
+        entry = index.setdefault(iri, Entry(iri, "", [], {}))
+        entry.names.setdefault(normalized(name), name)
+        if row["english"] is not None:
+            entry.label = str(row["english"])
+        if row["type"] is not None and compact(str(row["type"])) not in entry.types:
+            entry.types.append(compact(str(row["type"])))
+    for entry in index.values():
+        entry.label = entry.label or next(iter(entry.names.values()))
+        entry.types.sort()
     return index
 
 
