@@ -30,8 +30,10 @@ def test_points_lie_inside_the_picture_in_their_true_order():
 def test_places_without_coordinates_are_listed_not_placed():
     drawn = draw(rows(), lambda iri: "/" + iri)
     assert [p["label"] for p in drawn["missing"]] == ["Kazakh SSR"]
-    assert draw([{"place": "p:x", "label": "X"}], str) == {"points": [], "missing": [
-        {"iri": "p:x", "label": "X", "url": "p:x", "lat": None, "long": None, "exact": False}]}
+    assert draw([{"place": "p:x", "label": "X"}], str) == {"points": [], "areas": [], "missing": [
+        {"iri": "p:x", "label": "X", "url": "p:x", "lat": None, "long": None, "exact": False, "matched": False}]}
+    country = draw(rows() + [{"place": "p:kz", "label": "Kazakhstan", "match": EXACT}], str)
+    assert [p["label"] for p in country["areas"]] == ["Kazakhstan"] and len(country["points"]) == 3
     assert draw([], str) is None
 
 
@@ -39,3 +41,9 @@ def test_a_single_town_gets_a_readable_grid():
     drawn = draw(rows()[:1], str)
     assert len(drawn["meridians"]) >= 2 and len(drawn["parallels"]) >= 2
     assert drawn["width"] <= 640 and drawn["height"] <= 400
+
+
+def test_places_around_the_world_get_a_grid_too():
+    drawn = draw(rows() + [{"place": "p:honolulu", "label": "Honolulu", "match": EXACT, "lat": "21.3", "long": "-157.86"},
+                           {"place": "p:ny", "label": "New York", "match": EXACT, "lat": "40.7", "long": "-74.0"}], str)
+    assert 2 <= len(drawn["meridians"]) <= 12 and all(0 < p["x"] < drawn["width"] for p in drawn["points"])

@@ -12,6 +12,7 @@ from rdflib import RDF, RDFS, SKOS, BNode, Literal, URIRef
 
 from koryo_kg.http.dataset_state import dataset_state, engine
 from koryo_kg.http.links import local_url
+from koryo_kg.pages.maps import place_map
 from koryo_kg.pages.pictures import figures, neighbourhood
 from koryo_kg.vocab import KG, compact
 
@@ -83,4 +84,4 @@ def entity_page(iri: str, triples: list[tuple], alternates: dict[str, str]) -> s
         facts=sorted(facts.items()), incoming=sorted(incoming, key=lambda i: (i["property"], i["subject"]["text"])),
         statements=[(labels.get(s) or compact(s), local_url(s), sorted(p.items())) for s, p in sorted(statements.items())],
         alternates=alternates, structured=structured, diagram=neighbourhood(iri, triples, labels),
-        charts=figures(engine(), iri))
+        charts=figures(engine(), iri), map=place_map(iri))

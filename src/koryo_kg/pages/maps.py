@@ -8,22 +8,27 @@ from __future__ import annotations
 
 import math
 
+from rdflib import URIRef
+
+from koryo_kg.http.dataset_state import engine
+from koryo_kg.http.links import local_url
 from koryo_kg.vocab import Graphs
 
 # The places of a page: the entity itself, the places it links to, and the places the article puts within
-# any of those (kg:withinPlace is transitive, so the reasoner has closed it).
+# any of those (kg:withinPlace is transitive, so the reasoner has closed it). ?this is bound as a join on the
+# whole solution (SPARQL's VALUES at the end), so every group names it in a triple pattern, never in a BIND.
 PLACES = f"""PREFIX kg: <https://w3id.org/koryo-kg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX geo: <http://www.w3.org/2003/01/geo/wgs84_pos#>
-SELECT DISTINCT ?place ?label ?match ?lat ?long WHERE {{
-  {{ BIND (?this AS ?place) ?place a kg:Place }}
+SELECT DISTINCT ?this ?place ?label ?match ?lat ?long WHERE {{
+  {{ ?this a kg:Place . ?place a kg:Place FILTER (?place = ?this) }}
   UNION {{ ?this ?link ?place . ?place a kg:Place }}
   UNION {{ ?this ?link ?region . ?region a kg:Place . ?place kg:withinPlace ?region }}
-  UNION {{ BIND (?this AS ?region) ?region a kg:Place . ?place kg:withinPlace ?region }}
+  UNION {{ ?this a kg:Place . ?place kg:withinPlace ?this }}
   ?place rdfs:label ?label . FILTER (lang(?label) = "en")
-  OPTIONAL {{ GRAPH <{Graphs.GAZETTEER}> {{ ?place ?match ?feature . ?feature geo:lat ?lat ; geo:long ?long }}
-             FILTER (?match IN (skos:exactMatch, skos:closeMatch)) }}
+  OPTIONAL {{ GRAPH <{Graphs.GAZETTEER}> {{ ?place ?match ?feature FILTER (?match IN (skos:exactMatch, skos:closeMatch))
+                                             OPTIONAL {{ ?feature geo:lat ?lat ; geo:long ?long }} }} }}
 }}"""
 WIDTH, HEIGHT = 640, 400
 MARGIN = 3.0  # degrees of padding around the points
@@ -31,25 +36,28 @@ MIN_SPAN = 12.0  # degrees: a single town is shown with its surroundings
 
 
 def _grid_step(span: float) -> int:
-    return next(step for step in (1, 2, 5, 10, 20, 30) if span / step <= 8)
+    return next((step for step in (1, 2, 5, 10, 20, 30) if span / step <= 8), 60)
 
 
 def draw(rows: list[dict], url_of) -> dict | None:
     """What the template draws for `rows` (PLACES' solutions as plain strings, a missing value absent):
-    points in SVG coordinates, the grid, and the places not drawn. None when no place is involved."""
+    points in SVG coordinates, the grid, the places matched to an area (a country: no point) and the places
+    without a match. None when no place is involved."""
     places: dict[str, dict] = {}
     for row in rows:
         place = places.setdefault(row["place"], {"iri": row["place"], "label": row["label"], "url": url_of(row["place"]),
-                                                 "lat": None, "long": None, "exact": False})
+                                                 "lat": None, "long": None, "exact": False, "matched": False})
+        if row.get("match"):
+            place["matched"], place["exact"] = True, row["match"].endswith("exactMatch")
         if row.get("lat") is not None:
             place["lat"], place["long"] = float(row["lat"]), float(row["long"])
-            place["exact"] = row["match"].endswith("exactMatch")
     if not places:
         return None
     located = sorted((p for p in places.values() if p["lat"] is not None), key=lambda p: (p["long"], p["lat"]))
-    missing = sorted((p for p in places.values() if p["lat"] is None), key=lambda p: p["label"])
+    missing = sorted((p for p in places.values() if p["lat"] is None and not p["matched"]), key=lambda p: p["label"])
+    areas = sorted((p for p in places.values() if p["lat"] is None and p["matched"]), key=lambda p: p["label"])
     if not located:
-        return {"points": [], "missing": missing}
+        return {"points": [], "missing": missing, "areas": areas}
     south, north = min(p["lat"] for p in located), max(p["lat"] for p in located)
     west, east = min(p["long"] for p in located), max(p["long"] for p in located)
     middle = (south + north) / 2
@@ -73,5 +81,12 @@ def draw(rows: list[dict], url_of) -> dict | None:
                  for p in range(math.ceil((top - lat_span) / step) * step, math.floor(top) + 1, step)]
     points = [{**p, "x": x(p["long"]), "y": y(p["lat"]), "anchor": "end" if x(p["long"]) > width * 0.7 else "start"}
               for p in located]
-    return {"width": width, "height": height, "points": points, "missing": missing,
+    return {"width": width, "height": height, "points": points, "missing": missing, "areas": areas,
             "meridians": meridians, "parallels": parallels}
+
+
+def place_map(iri: str) -> dict | None:
+    """The map for the page about `iri`, or None when it involves no place."""
+    rows = [{name: str(term) for name, term in row.items() if term is not None and name != "this"}
+            for row in engine().select(PLACES, {"this": URIRef(iri)})]
+    return draw(rows, local_url)
