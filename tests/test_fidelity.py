@@ -68,3 +68,16 @@ def test_assertion_the_article_does_not_make_stays_removed(store, name):
 
 def test_the_central_government_confirmed_the_1926_plan(store):
     assert ask(store, "?c kg:concerns doc:plan-1926 ; crm:P14_carried_out_by body:soviet-central-government")
+
+
+# --- "the resolution" in Pak's suggestion: an ambiguity kept, not a choice ----------------------------------
+
+def test_pak_claim_names_both_resolutions_and_chooses_none(store):
+    assert not ask(store, "stmt:pak-concessionary-agreement kg:about ?act")
+    assert ask(store, "stmt:pak-concessionary-agreement kg:mayBeAbout doc:decree-1428-326cc , doc:resolution-1647-377cc")
+
+
+def test_the_ambiguity_is_recorded_with_its_candidates(store):
+    assert ask(store, """?a a kg:Ambiguity , kg:Inconsistency ;
+        kg:involves stmt:pak-concessionary-agreement , doc:decree-1428-326cc , doc:resolution-1647-377cc ;
+        prov:wasDerivedFrom fn:footnote-8""")
