@@ -81,3 +81,41 @@ def test_the_ambiguity_is_recorded_with_its_candidates(store):
     assert ask(store, """?a a kg:Ambiguity , kg:Inconsistency ;
         kg:involves stmt:pak-concessionary-agreement , doc:decree-1428-326cc , doc:resolution-1647-377cc ;
         prov:wasDerivedFrom fn:footnote-8""")
+
+
+# --- footnote scope: every footnote link says whether the marker is the sentence's own or a later one's -------
+
+DATA = "GRAPH <https://w3id.org/koryo-kg/graph/data>"
+
+
+def test_every_footnote_link_is_own_or_inherited_and_not_both(store):
+    assert not ask(store, f"""{DATA} {{ ?s prov:wasDerivedFrom ?f . ?f a kg:Citation .
+        FILTER NOT EXISTS {{ ?s kg:ownFootnote ?f }} FILTER NOT EXISTS {{ ?s kg:inheritedFootnote ?f }} }}""")
+    assert not ask(store, f"{DATA} {{ ?s kg:ownFootnote ?f ; kg:inheritedFootnote ?f }}")
+
+
+@pytest.mark.parametrize("subject, footnote, scope", [
+    # "More than 172,000 Koreans were deported ... Its legal basis was the joint decree ... Molotov.[11]"
+    ("stmt:persons-deported-more-than-172000", 11, "inherited"),
+    ("doc:decree-1428-326cc", 11, "own"),
+    # "The official reason ... which was hostile to the Soviet Union. Estimates ...[3][4]"
+    ("stmt:official-reason-japanese-espionage", 3, "inherited"),
+    ("stmt:deaths-1937-1938-lead", 3, "own"),
+    # places written before the [9] marker of their paragraph carry [9]
+    ("place:birobidzhan", 9, "inherited"),
+    ("place:vladivostok-region", 9, "inherited"),
+    ("place:proposed-korean-assr", 9, "inherited"),
+    # "[citation needed]" is not a marker: the paragraph before it carries the [18] that ends it
+    ("event:order-to-work-on-kolkhozes", 18, "inherited"),
+    ("stmt:gold-star-recipients", 18, "inherited"),
+    ("stmt:hangul-ability-damaged", 18, "own"),
+])
+def test_footnote_scope_follows_the_convention(store, subject, footnote, scope):
+    assert ask(store, f"{subject} kg:{scope}Footnote fn:footnote-{footnote}")
+
+
+def test_citation_needed_and_after_the_last_marker_carry_no_footnote(store):
+    # the clause the article flags keeps its flag; text after [9] in its sentence has no footnote
+    assert ask(store, "event:burning-of-korean-textbooks kg:citationStatus concept:citation-needed")
+    assert not ask(store, "event:burning-of-korean-textbooks prov:wasDerivedFrom ?f . ?f a kg:Citation")
+    assert not ask(store, "group:local-russian-population prov:wasDerivedFrom fn:footnote-9")
