@@ -119,3 +119,22 @@ def test_citation_needed_and_after_the_last_marker_carry_no_footnote(store):
     assert ask(store, "event:burning-of-korean-textbooks kg:citationStatus concept:citation-needed")
     assert not ask(store, "event:burning-of-korean-textbooks prov:wasDerivedFrom ?f . ?f a kg:Citation")
     assert not ask(store, "group:local-russian-population prov:wasDerivedFrom fn:footnote-9")
+
+
+# --- works have the bibliographic types harvesters know ------------------------------------------------------
+
+def test_every_work_has_a_bibliographic_type(store):
+    assert not ask(store, """GRAPH <https://w3id.org/koryo-kg/graph/data> { ?w a kg:Work }""")
+    assert not ask(store, """?w a kg:Work . FILTER NOT EXISTS {
+        ?w a ?type . FILTER (STRSTARTS(STR(?type), "https://schema.org/") && ?type != <https://schema.org/CreativeWork>) }""")
+
+
+@pytest.mark.parametrize("work, schema_type, bibo_type", [
+    ("pohl-ethnic-cleansing-1999", "Book", "Book"),
+    ("koryo-saram-film-2006", "Movie", "Film"),
+    ("martin-origins-1998", "ScholarlyArticle", "AcademicArticle"),
+    ("mfa-kazakhstan-cooperation-with-korea", "WebPage", "Webpage"),
+])
+def test_work_types_are_aligned_for_harvesters(store, work, schema_type, bibo_type):
+    assert ask(store, f"<https://w3id.org/koryo-kg/id/work/{work}> a <https://schema.org/{schema_type}> , "
+                      f"<http://purl.org/ontology/bibo/{bibo_type}>")
