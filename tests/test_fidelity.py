@@ -138,3 +138,29 @@ def test_every_work_has_a_bibliographic_type(store):
 def test_work_types_are_aligned_for_harvesters(store, work, schema_type, bibo_type):
     assert ask(store, f"<https://w3id.org/koryo-kg/id/work/{work}> a <https://schema.org/{schema_type}> , "
                       f"<http://purl.org/ontology/bibo/{bibo_type}>")
+
+
+# --- dates: typed, filterable, written form kept, one mechanism -------------------------------------------------
+
+def test_every_time_span_has_its_written_form_and_a_typed_bound(store):
+    assert not ask(store, """?x (crm:P4_has_time-span|kg:during) ?span .
+        FILTER NOT EXISTS { ?span rdfs:label ?written }""")
+    assert not ask(store, """?x (crm:P4_has_time-span|kg:during) ?span .
+        FILTER NOT EXISTS { ?span crm:P82a_begin_of_the_begin|crm:P82b_end_of_the_end ?bound }""")
+
+
+@pytest.mark.parametrize("thing, shortcut, value", [
+    # an event, a statement, a measure and a tenure, each dated in one hop
+    ("event:death-of-stalin", "beginning", "1953-01-01T00:00:00"),
+    ("stmt:college-degree-ratio-1970s", "ending", "1979-12-31T23:59:59"),
+    ("<https://w3id.org/koryo-kg/id/measure/decree-1428-326cc-2>", "ending", "1938-01-01T23:59:59"),
+    ("<https://w3id.org/koryo-kg/id/tenure/georgiy-fedorovich-kim-director>", "ending", "1985-12-31T23:59:59"),
+    ("event:growth-of-travel-kazakhstan-south-korea", "beginning", "1992-01-01T00:00:00"),
+])
+def test_dates_are_typed_and_one_hop_away(store, thing, shortcut, value):
+    assert ask(store, f'{thing} kg:{shortcut} "{value}"^^<http://www.w3.org/2001/XMLSchema#dateTime>')
+
+
+def test_no_date_is_left_in_a_string_only(store):
+    # "director until 1985" was a plain string (kg:tenure); the tenure now has a time-span
+    assert not ask(store, "?x <https://w3id.org/koryo-kg/ontology#tenure> ?text")
