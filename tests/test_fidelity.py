@@ -164,3 +164,21 @@ def test_dates_are_typed_and_one_hop_away(store, thing, shortcut, value):
 def test_no_date_is_left_in_a_string_only(store):
     # "director until 1985" was a plain string (kg:tenure); the tenure now has a time-span
     assert not ask(store, "?x <https://w3id.org/koryo-kg/ontology#tenure> ?text")
+
+
+# --- the article's lists: who is on "Notable Soviet Koreans" ------------------------------------------------
+
+NOTABLE = ["kim-byung-hwa", "kim-man-sam", "georgiy-fedorovich-kim", "kim-fedor-zinovevich", "nellie-kim",
+           "liubov-lee", "anatoly-kang", "viktor-tsoi"]
+
+
+def test_the_notable_soviet_koreans_are_exactly_those_the_article_lists(store):
+    listed = run(store, f"""{PREFIXES} SELECT ?p WHERE {{
+        <https://w3id.org/koryo-kg/id/section/notable-soviet-koreans> kg:lists ?p }}""")
+    assert sorted(str(row["p"].value).rsplit("/", 1)[1] for row in listed) == sorted(NOTABLE)
+    assert ask(store, "person:nellie-kim kg:listedIn <https://w3id.org/koryo-kg/id/section/notable-soviet-koreans>")
+
+
+def test_the_unnamed_witness_at_ushtobe_is_not_a_notable_person(store):
+    assert not ask(store, "person:korean-man-in-ushtobe kg:listedIn ?list")
+    assert not ask(store, "?list kg:lists person:korean-man-in-ushtobe")
