@@ -182,3 +182,31 @@ def test_the_notable_soviet_koreans_are_exactly_those_the_article_lists(store):
 def test_the_unnamed_witness_at_ushtobe_is_not_a_notable_person(store):
     assert not ask(store, "person:korean-man-in-ushtobe kg:listedIn ?list")
     assert not ask(store, "?list kg:lists person:korean-man-in-ushtobe")
+
+
+# --- packed literals split into statements that can be counted, each with its wording and source --------------
+
+def count(store, select: str) -> int:
+    return int(next(iter(run(store, f"{PREFIXES} SELECT (COUNT(*) AS ?n) WHERE {{ {select} }}")))["n"].value)
+
+
+def test_packed_facts_are_separate_statements(store):
+    assert count(store, "?e kg:partOf event:political-repression-before-deportation ; kg:statedAs ?w ; kg:ownFootnote fn:footnote-15") == 4
+    assert count(store, "?s kg:about event:denial-of-korean-national-district ; kg:claimType concept:cause ; kg:citationStatus concept:no-footnote") == 2
+    assert count(store, "?s kg:about event:deportation-1937 ; kg:claimType concept:means") == 3
+    # the plan of 1926: its destination in a measure, its motive in a claim
+    assert ask(store, "doc:plan-1926 kg:orders ?m . ?m kg:relocatesTo place:north-of-khabarovsk")
+    assert ask(store, "?s kg:about doc:plan-1926 ; kg:statedAs 'on suspicions of disloyalty to the Soviet Union'@en")
+    # no literal packs several facts any more
+    assert not ask(store, "?x <https://w3id.org/koryo-kg/ontology#means> ?packed")
+    assert not ask(store, "?x <https://w3id.org/koryo-kg/ontology#officialReason> ?packed")
+
+
+@pytest.mark.parametrize("statement, hedge", [
+    ("stmt:revival-ostensible-purpose", "ostensibly"),
+    ("stmt:pak-concessionary-agreement", "has suggested"),
+    ("stmt:german-kim-cause-integration", "provides further consideration"),
+    ("stmt:german-kim-cause-autonomy-demands", "provides further consideration"),
+])
+def test_hedges_are_their_own_values(store, statement, hedge):
+    assert ask(store, f"{statement} kg:hedge '{hedge}'@en")
