@@ -210,3 +210,36 @@ def test_packed_facts_are_separate_statements(store):
 ])
 def test_hedges_are_their_own_values(store, statement, hedge):
     assert ask(store, f"{statement} kg:hedge '{hedge}'@en")
+
+
+# --- the direct layer reaches every qualifier in one hop ---------------------------------------------------
+
+def test_appointment_and_election_qualifiers_are_one_hop_from_the_person(store):
+    assert ask(store, "person:genrikh-lyushkov kg:appointedFrom place:rostov")
+    assert ask(store, 'person:liubov-lee kg:joinedOn "1966-01-01T00:00:00"^^<http://www.w3.org/2001/XMLSchema#dateTime>')
+
+
+def test_stalin_is_linked_to_his_policy_and_the_deportation_to_it(store):
+    assert ask(store, """person:joseph-stalin kg:pursued ?policy . event:deportation-1937 kg:partOfPolicy ?policy .
+        ?policy rdfs:label "Joseph Stalin's policy of systematic population transfer"@en""")
+
+
+def test_at_event_is_gone_with_the_guess_it_invited(store):
+    # the article does not say which medal was won at which Games
+    assert not ask(store, "?x <https://w3id.org/koryo-kg/ontology#atEvent> ?games")
+    assert not ask(store, "<https://w3id.org/koryo-kg/ontology#atEvent> ?p ?o")
+
+
+@pytest.mark.parametrize("person, label", [
+    ("kim-byung-hwa", "김병화"), ("kim-byung-hwa", "Ким Пен Хва"), ("kim-man-sam", "김만삼"),
+    ("kim-man-sam", "Ким Ман Сам"), ("a-n-li", "А. Н. Ли"), ("dae-sook-suh", "서대숙"),
+])
+def test_names_in_the_original_script(store, person, label):
+    language = "ko" if "\uac00" <= label[0] <= "\ud7a3" else "ru"
+    assert ask(store, f'person:{person} rdfs:label "{label}"@{language}')
+
+
+def test_ondol_and_hangul_are_nodes_the_text_points_to(store):
+    assert ask(store, """<https://w3id.org/koryo-kg/id/testimony/korean-man-in-ushtobe> <http://purl.org/dc/terms/subject> ?c .
+        ?c skos:prefLabel "온돌"@ko""")
+    assert ask(store, """stmt:hangul-ability-damaged <http://purl.org/dc/terms/subject> ?c . ?c skos:prefLabel "한글"@ko""")
