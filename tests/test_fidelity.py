@@ -56,6 +56,28 @@ REMOVED = {
         FILTER (isLiteral(?text) && CONTAINS(LCASE(STR(?text)), "never"))""",
     # the Empire of Japan's sentence stands after the [2] marker: [2] does not cover it
     "empire-of-japan-footnote-2": "body:empire-of-japan prov:wasDerivedFrom fn:footnote-2",
+    # found on re-reading: the article gives Stalin no office ("Soviet leader")
+    "stalin-office": "person:joseph-stalin kg:role ?role",
+    # "Its legal basis was the joint decree #1428-326сс": resolution 1647-377cc is not called a legal basis
+    "resolution-1647-legal-basis": "event:deportation-1937 kg:legalBasis doc:resolution-1647-377cc",
+    # passive sentences name no agent: "This was denied in 1929", "the plan was officially abandoned", "the
+    # Korean language was banned", "The resettlement plans were revived", "According to the 1989 census"
+    "denial-1929-agent": "event:denial-of-korean-national-district crm:P14_carried_out_by ?agent",
+    "abandonment-agent": "event:abandonment-of-1926-plan crm:P14_carried_out_by ?agent",
+    "language-ban-agent": "event:ban-of-korean-language crm:P14_carried_out_by ?agent",
+    "revival-agent": "event:revival-of-resettlement-plans crm:P14_carried_out_by ?agent",
+    "census-agent": "event:census-1989 crm:P14_carried_out_by ?agent",
+    # "When Khrushchev introduced his Virgin Lands Campaign, Korean farms were consolidated": he introduced the
+    # campaign; who consolidated the farms is not said
+    "consolidation-agent": "event:virgin-lands-consolidation crm:P14_carried_out_by ?agent",
+    # the Koryo Saram's allegiance lay with the Bolsheviks: the article does not say they fought, nor that the
+    # Civil War followed the Revolution
+    "civil-war-koreans": "event:russian-civil-war kg:participant group:koryo-saram",
+    "civil-war-after-revolution": "event:russian-civil-war kg:precededBy event:october-revolution",
+    # where the ethnic Kazakhs helped is not said
+    "kazakh-help-place": "event:help-from-ethnic-kazakhs crm:P7_took_place_at ?place",
+    # the labour armies were where the Koryo Saram were forced to work, not who carried the work out
+    "labor-armies-agent": "event:labor-army-service crm:P14_carried_out_by ?agent",
 }
 
 
