@@ -94,7 +94,7 @@ def test_sort_and_download(server, browser, tmp_path):
 def test_examples_are_searchable_and_load(server, browser, tmp_path):
     with opened(browser, tmp_path, "examples") as page:
         page.goto(root(server) + "/")
-        page.get_by_label("Filter the 48 example questions").fill("signed")
+        page.get_by_label("Filter the 57 example questions").fill("signed")
         visible = page.locator("#examples li:visible")
         expect(visible).to_have_count(1)
         visible.get_by_role("link").click()
@@ -193,7 +193,7 @@ def test_pages_read_without_javascript(server, browser, tmp_path):
     page = context.new_page()
     try:
         page.goto(root(server) + "/")
-        assert page.locator("#examples li").count() == 48
+        assert page.locator("#examples li").count() == 57
         page.locator("#run").click()  # the plain form runs the query at /sparql
         assert "results" in page.content()
         page.goto(root(server) + "/id/event/deportation-1937")
