@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from koryo_kg.querying import run
+from koryo_kg.query.command_line import run
 
 PREFIXES = """
 PREFIX kg: <https://w3id.org/koryo-kg/ontology#>
