@@ -31,7 +31,7 @@ DUMP_TYPES = {".nq": "application/n-quads", ".trig": "application/trig", ".ttl":
               ".nt": "application/n-triples"}
 
 # The document about a resource: its own triples (with the blank nodes they lead to, such as time-spans),
-# the statements about it with their triples, the triples that point at it, and the labels of everything
+# the statements about it with their triples (and their time-spans), the triples that point at it, and the labels of everything
 # it links to (a concept's skos:prefLabel). ?this is bound by substitution, never spliced into the text.
 DESCRIBE = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -39,13 +39,14 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX kg: <https://w3id.org/koryo-kg/ontology#>
 CONSTRUCT {
   ?this ?p ?o . ?o ?bp ?bo . ?o ?olabelled ?olabel .
-  ?statement ?sp ?so . ?so ?solabelled ?solabel .
+  ?statement ?sp ?so . ?so ?solabelled ?solabel . ?so ?sbp ?sbo .
   ?s ?q ?this . ?s rdfs:label ?slabel .
 } WHERE {
   { ?this ?p ?o
     OPTIONAL { FILTER isBlank(?o) ?o ?bp ?bo }
     OPTIONAL { FILTER isIRI(?o) ?o ?olabelled ?olabel VALUES ?olabelled { rdfs:label skos:prefLabel } } }
   UNION { ?statement kg:about ?this ; ?sp ?so
+          OPTIONAL { FILTER isBlank(?so) ?so ?sbp ?sbo }
           OPTIONAL { FILTER isIRI(?so) ?so ?solabelled ?solabel VALUES ?solabelled { rdfs:label skos:prefLabel } } }
   UNION { ?s ?q ?this OPTIONAL { ?s rdfs:label ?slabel } }
 }

@@ -101,22 +101,25 @@ def neighbourhood(iri: str, triples: list, labels: dict[str, str], limit: int = 
             "nodes": nodes, "more": max(len(links) - limit, 0)}
 
 
-def figures(engine: Engine, iri: str) -> list[dict]:
-    """For each quantity stated about `iri`, every figure with its value or bounds, rank, status and source,
-    and bar positions on a common scale (percent of the largest number)."""
+def figures(engine: Engine, iri: str, notes: dict | None = None) -> list[dict]:
+    """For each quantity stated about `iri`, every figure with its value or bounds, rank, status and source
+    (who says it, and its footnotes as the page's numbered notes: see notes.page_notes), and bar positions
+    on a common scale (percent of the largest number)."""
+    short = {n["number"]: n["short"] for n in (notes or {}).get("notes", [])}
     rows: dict[str, dict] = {}
     for r in engine.select(FIGURES, {"this": URIRef(iri)}):  # bound, never spliced into the text
         row = rows.setdefault(str(r["statement"]), {
             "url": local_url(str(r["statement"])), "label": str(r["label"]), "quantity": str(r["quantity"]),
             "value": _number(r["value"]), "lower": _number(r["lower"]), "upper": _number(r["upper"]),
-            "rank": str(r["rank"]), "status": str(r["status"]), "sources": set()})
+            "rank": str(r["rank"]), "status": str(r["status"]), "according": set(), "footnotes": set()})
         if r["source"] is not None:
-            row["sources"].add(str(r["source"]))
+            row["according"].add(str(r["source"]))
         if r["number"] is not None:
-            row["sources"].add(f"footnote {r['number']}")
+            row["footnotes"].add(int(r["number"]))
     charts: dict[str, list] = defaultdict(list)
     for row in rows.values():
-        row["sources"] = ", ".join(sorted(row["sources"])) or "the article"
+        row["according"] = ", ".join(sorted(row["according"]))
+        row["footnotes"] = [{"number": n, "short": short.get(n, f"footnote {n}")} for n in sorted(row["footnotes"])]
         charts[row["quantity"]].append(row)
     result = []
     for quantity, entries in sorted(charts.items()):
