@@ -15,15 +15,17 @@ from pathlib import Path
 
 import click
 
-from koryo_kg import __version__
+from koryo_kg import __version__, formats
 from koryo_kg.build.cache import VALIDATION, BuildCache
 from koryo_kg.build.pipeline import build as run_build
-from koryo_kg.build.reports import FORMATS as REPORT_FORMATS
+from koryo_kg.build.reports import WRITERS as REPORT_WRITERS
+from koryo_kg.formats import RDF_KINDS, REPORT, RESULTS
 from koryo_kg.problems import BuildFailed, InputError
-from koryo_kg.query.command_line import GRAPH_FORMATS, RESULT_FORMATS, render, run
+from koryo_kg.query.command_line import CHOICES, render, run
 from koryo_kg.sources.files import Sources, default_sources
 
 EXIT_OK, EXIT_NONCONFORMING, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+REPORTS = [f.name for f in formats.of(REPORT) if f.cli]
 
 
 def _say(message: str) -> None:
@@ -36,7 +38,7 @@ def _explain(error: InputError | BuildFailed) -> None:
         for problem in error.problems:
             click.echo(str(problem), err=True)
     elif error.report is not None:
-        click.echo(REPORT_FORMATS["text"](error.report), err=True, nl=False)
+        click.echo(REPORT_WRITERS["text"](error.report), err=True, nl=False)
 
 
 def _sources() -> Sources:
@@ -136,7 +138,7 @@ def build(cache: BuildCache, force: bool) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "output", type=click.Choice(sorted(REPORT_FORMATS)), default="text", show_default=True,
+@click.option("--format", "output", type=click.Choice(sorted(REPORTS)), default="text", show_default=True,
               help="Report format: text for people; json (schema_version 1); turtle (the SHACL report); junit "
                    "(JUnit XML); github (workflow commands that annotate the diff); sarif (SARIF 2.1.0).")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings and infos too, not only on violations.")
@@ -159,13 +161,13 @@ def validate(cache: BuildCache, paths: tuple[Path, ...], output: str, standalone
     from koryo_kg.validation.contributions import check  # pyshacl loads slowly: only for this command
 
     report = check(list(paths), _sources(), standalone=standalone, reason=reason)
-    click.echo(REPORT_FORMATS[output](report), nl=False)
+    click.echo(REPORT_WRITERS[output](report), nl=False)
     failing = report.findings if strict else [f for f in report.findings if f.severity == "violation"]
     sys.exit(EXIT_NONCONFORMING if failing else EXIT_OK)
 
 
 @main.command()
-@click.option("--format", "output", type=click.Choice(sorted(set(REPORT_FORMATS) - {"turtle"})), default="text",
+@click.option("--format", "output", type=click.Choice(sorted(set(REPORTS) - {"turtle"})), default="text",
               show_default=True, help="Report format, as for validate.")
 @_handled
 def lint(output: str) -> None:
@@ -177,7 +179,7 @@ def lint(output: str) -> None:
     from koryo_kg.validation.lint import lint as run_lint
 
     report = run_lint(_sources())
-    click.echo(REPORT_FORMATS[output](report), nl=False)
+    click.echo(REPORT_WRITERS[output](report), nl=False)
     sys.exit(EXIT_NONCONFORMING if report.findings else EXIT_OK)
 
 
@@ -199,9 +201,10 @@ def _query_text(file) -> str:
 @click.option("-f", "--file", "query_file", type=click.File("rb"),
               help="Read the query from a .rq file ('-' for standard input).")
 @click.option("--format", "output", default="table", show_default=True,
-              type=click.Choice(["table", *RESULT_FORMATS, *(f for f in GRAPH_FORMATS if f not in RESULT_FORMATS)]),
-              help="table, csv, tsv, json or xml for SELECT/ASK; turtle, ntriples, json (JSON-LD) or xml for "
-                   "CONSTRUCT/DESCRIBE.")
+              type=click.Choice(CHOICES),
+              help=", ".join(f.name for f in formats.of(RESULTS)) + " for SELECT/ASK; "
+                   + ", ".join(f.name for f in formats.of(*RDF_KINDS)) + " for CONSTRUCT/DESCRIBE, where json and xml "
+                   "also mean jsonld and rdfxml (table, csv and tsv give turtle).")
 @click.pass_obj
 @_handled
 def query(cache: BuildCache, query: str | None, query_file, output: str) -> None:

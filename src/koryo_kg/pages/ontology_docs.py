@@ -8,10 +8,12 @@ from collections import defaultdict
 import pyoxigraph
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
+from koryo_kg import formats
+from koryo_kg.formats import GRAPH, HTML
 from koryo_kg.http.caching import conditional
 from koryo_kg.http.links import local_url
 from koryo_kg.http.negotiation import choose_document, document_media_types
-from koryo_kg.query.writers import GRAPH_FORMATS, HTML, RDF_FORMATS
+from koryo_kg.query.writers import RDF_FORMATS
 from koryo_kg.vocab import KG, ONTOLOGY, Graphs, compact
 
 blueprint = Blueprint("ontology", __name__)
@@ -85,7 +87,7 @@ def ontology(version: str | None = None) -> Response:
 @blueprint.route("/shapes", methods=["GET"])
 def shapes() -> Response:
     """The SHACL shapes (IRIs https://w3id.org/koryo-kg/shapes#Shape), in RDF by content negotiation."""
-    chosen = choose_document(request.accept_mimetypes, html=False) or GRAPH_FORMATS["turtle"]
+    chosen = choose_document(request.accept_mimetypes, html=False) or formats.get("turtle", GRAPH)
     triples = current_app.config["ENGINE"].store.query(
         f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{Graphs.SHAPES}> {{ ?s ?p ?o }} }}")
     response = Response(triples.serialize(format=RDF_FORMATS[chosen.name]), mimetype=chosen.media_type)
