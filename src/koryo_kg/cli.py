@@ -26,7 +26,7 @@ from koryo_kg.settings import GLOBAL, SERVE, Setting
 from koryo_kg.sources.files import Sources, default_sources
 
 EXIT_OK, EXIT_NONCONFORMING, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
-REPORTS = [f.name for f in formats.of(REPORT) if f.cli]
+REPORTS = [f.name for f in formats.of(REPORT)]
 
 
 def _say(message: str) -> None:

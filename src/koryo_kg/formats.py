@@ -25,13 +25,12 @@ PAGE = "page"  # HTML for people
 
 @dataclass(frozen=True)
 class Format:
-    name: str  # the one name used everywhere: `format=`, --format, the writers
+    name: str  # the one name used everywhere: `format=`, the command line's --format, the writers
     kind: str
     media_types: tuple[str, ...]  # the preferred one first, then aliases that are accepted; none: CLI only
     extensions: tuple[str, ...] = ()  # without the dot; the first is the one written
     names: tuple[str, ...] = ()  # other values of `format=` that mean this format
     label: str = ""  # for people: a page's menus and links
-    cli: bool = True  # offered by the command line's --format
     text: bool = True  # compressed for clients that accept gzip
     charset: bool = True  # the media type carries `; charset=utf-8` (N-Triples, N-Quads, TriG are UTF-8 by definition)
 
@@ -45,7 +44,7 @@ class Format:
 
 
 FORMATS = (
-    Format("table", RESULTS, (), label="Table"),  # the command line's aligned columns
+    Format("table", RESULTS, ()),  # the command line's aligned columns
     Format("json", RESULTS, ("application/sparql-results+json", "application/json"), ("srj",), ("srj",),
            "SPARQL JSON"),
     Format("xml", RESULTS, ("application/sparql-results+xml", "application/xml", "text/xml"), ("srx",), ("srx",),
@@ -71,7 +70,7 @@ FORMATS = (
     Format("turtle", REPORT, ("text/turtle",)),
     Format("text", REPORT, ("text/plain",)),
     Format("github", REPORT, ("text/plain",)),
-    Format("html", PAGE, ("text/html", "application/xhtml+xml"), ("html",), label="HTML", cli=False),
+    Format("html", PAGE, ("text/html", "application/xhtml+xml"), ("html",), label="HTML"),
 )
 
 HTML = next(f for f in FORMATS if f.kind == PAGE)

@@ -64,9 +64,10 @@ def choose_document(accept: MIMEAccept, explicit: str | None = None, html: bool 
             return HTML
         chosen = next((f for f in formats.of(GRAPH) if value == f.name or value in f.names), None)
         return chosen or DOCUMENT_OFFERS.get(value)
-    offers = ["text/turtle", *(HTML.media_types if html else ()), *list(DOCUMENT_OFFERS)[1:]]
+    first, *others = DOCUMENT_OFFERS  # Turtle, before HTML: */* gets Turtle
+    offers = [first, *(HTML.media_types if html else ()), *others]
     if not accept:
-        return formats.get("turtle", GRAPH)
+        return DOCUMENT_OFFERS[first]
     best = accept.best_match(offers)
     if best is None:
         return None

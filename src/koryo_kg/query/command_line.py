@@ -13,7 +13,7 @@ from koryo_kg.problems import InputError, Problem
 from koryo_kg.query.writers import RDF_FORMATS, SOLUTION_NATIVE_FORMATS
 
 # what --format may name: every format of a query's results, `table` included
-CHOICES = list(dict.fromkeys(f.name for f in formats.of(RESULTS, *RDF_KINDS) if f.cli))
+CHOICES = [f.name for f in formats.of(RESULTS, *RDF_KINDS)]
 
 
 def run(store: pyoxigraph.Store, query: str):
