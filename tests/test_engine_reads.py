@@ -152,7 +152,8 @@ def test_queries_per_page():
     response, first = _count(client, backend, "/id/person/kim.html")
     assert response.status_code == 200 and "Ким" in response.text and "Vladivostok" in response.text
     _, second = _count(client, backend, "/id/person/kim.html")
-    assert (first, second) == (4, 3)  # exists, the document, its figures; the labels of terms once
+    # exists, the document, which of it is asserted, its notes, its figures, its map; the labels of terms once
+    assert (first, second) == (7, 6)
 
     response, reads = _count(client, backend, "/id/person/kin")
     assert response.status_code == 404 and "/id/person/kim" in response.text

@@ -11,6 +11,7 @@ from flask_cors import CORS
 from flask_cors.core import get_cors_options
 from werkzeug.exceptions import HTTPException
 
+from koryo_kg import formats
 from koryo_kg.endpoint.protocol import SparqlProtocol
 from koryo_kg.endpoint.updates import UpdateLog, Updater
 from koryo_kg.http.bodies import bounded
@@ -55,11 +56,8 @@ def create_app(config: ServerConfig, engine: Engine | None = None, on_runaway=la
     app.register_blueprint(citation)
     # gzip when the client asks (Accept-Encoding); dumps have their own .gz files
     app.config.update(COMPRESS_ALGORITHM=["gzip"], COMPRESS_STREAMS=False, COMPRESS_MIN_SIZE=1024,
-                      COMPRESS_MIMETYPES=["text/html", "text/turtle", "text/plain", "text/csv", "application/xml",
-                                          "text/tab-separated-values", "application/n-triples", "application/rdf+xml",
-                                          "application/ld+json", "application/sparql-results+json",
-                                          "application/sparql-results+xml", "application/json",
-                                          "application/sarif+json"])
+                      COMPRESS_MIMETYPES=formats.compressed_media_types())
+    app.jinja_env.globals["formats"] = formats  # the templates' menus and alternate links
     Compress(app)
     compress_static_files(app)
 

@@ -16,19 +16,18 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, current_app, redirect, request, send_file, url_for
 from rdflib import URIRef
 
+from koryo_kg import formats
+from koryo_kg.formats import GRAPH, HTML, RDF_KINDS
 from koryo_kg.http.caching import conditional
 from koryo_kg.http.dataset_state import dataset_state, engine
 from koryo_kg.http.links import local_url, site_url
 from koryo_kg.http.negotiation import choose_document, document_media_types
-from koryo_kg.query.writers import GRAPH_FORMATS, HTML, RDFLIB_NAMES
 from koryo_kg.vocab import BASE
 
 blueprint = Blueprint("linked_data", __name__)
 
-DOCUMENT_FORMATS = {f.extension: f for f in (*(GRAPH_FORMATS[n] for n in ("turtle", "ntriples", "rdfxml", "jsonld")),
-                                                HTML)}
-DUMP_TYPES = {".nq": "application/n-quads", ".trig": "application/trig", ".ttl": "text/turtle",
-              ".nt": "application/n-triples"}
+DOCUMENT_FORMATS = {f.extension: f for f in (*formats.of(GRAPH), HTML)}
+DUMP_TYPES = {extension: f.media_type for extension, f in formats.by_extension(*RDF_KINDS).items()}
 
 # The document about a resource: its own triples (with the blank nodes they lead to, such as time-spans),
 # the statements about it with their triples (and their time-spans), the triples that point at it, and the labels of everything
@@ -162,8 +161,8 @@ def void() -> Response:
     from koryo_kg.linked_data.dataset_description import void_graph
 
     graph = void_graph(engine(), site_url(), dump_files(), DUMP_TYPES)
-    chosen = choose_document(request.accept_mimetypes, html=False) or GRAPH_FORMATS["turtle"]
-    response = Response(graph.serialize(format=RDFLIB_NAMES[chosen.name]), mimetype=chosen.media_type)
+    chosen = choose_document(request.accept_mimetypes, html=False) or formats.get("turtle", GRAPH)
+    response = Response(graph.serialize(format=chosen.media_type), mimetype=chosen.media_type)
     response.charset = "utf-8"
     return conditional(response, f".well-known/void/{chosen.name}")
 

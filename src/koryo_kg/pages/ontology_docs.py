@@ -8,11 +8,12 @@ from collections import defaultdict
 from flask import Blueprint, Response, abort, render_template, request
 from rdflib import Literal, URIRef
 
+from koryo_kg import formats
+from koryo_kg.formats import GRAPH, HTML
 from koryo_kg.http.caching import conditional
 from koryo_kg.http.dataset_state import dataset_state, engine
 from koryo_kg.http.links import local_url
 from koryo_kg.http.negotiation import choose_document, document_media_types
-from koryo_kg.query.writers import GRAPH_FORMATS, HTML
 from koryo_kg.vocab import KG, ONTOLOGY, Graphs, compact
 
 blueprint = Blueprint("ontology", __name__)
@@ -90,7 +91,7 @@ def ontology(version: str | None = None) -> Response:
 @blueprint.route("/shapes", methods=["GET"])
 def shapes() -> Response:
     """The SHACL shapes (IRIs https://w3id.org/koryo-kg/shapes#Shape), in RDF by content negotiation."""
-    chosen = choose_document(request.accept_mimetypes, html=False) or GRAPH_FORMATS["turtle"]
+    chosen = choose_document(request.accept_mimetypes, html=False) or formats.get("turtle", GRAPH)
     response = Response(_graph(Graphs.SHAPES, chosen.name), mimetype=chosen.media_type)
     response.charset = "utf-8"
     return conditional(response, f"shapes/{chosen.name}")

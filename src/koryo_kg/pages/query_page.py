@@ -13,13 +13,13 @@ import json
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
+from koryo_kg.formats import HTML
 from koryo_kg.http.caching import conditional
 from koryo_kg.http.dataset_state import dataset_state, engine
 from koryo_kg.http.negotiation import choose_document
 from koryo_kg.http.security_headers import CSP, EDITOR_POLICY
 from koryo_kg.pages.pictures import timeline
 from koryo_kg.pages.search import named_things
-from koryo_kg.query.writers import HTML
 from koryo_kg.sources.files import queries_dir
 from koryo_kg.vocab import PREFIXES, compact
 

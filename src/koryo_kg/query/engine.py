@@ -32,7 +32,7 @@ class Request(TypedDict):
     default_graph: list[str] | None  # None: the union of all graphs, or the query's own FROM
     named_graphs: list[str] | None
     names_dataset: bool  # the query has FROM or FROM NAMED (see sparql_text.outline)
-    format: str  # a key of results.SOLUTION_FORMATS or results.GRAPH_FORMATS
+    format: str  # a name of koryo_kg.formats: of a results format for SELECT and ASK, of a graph or dataset one else
     max_rows: int  # 0: no limit
     base_iri: str | None  # what relative IRIs in the query resolve against (the endpoint's URL)
 

@@ -35,8 +35,7 @@
   }
 
   function showDownloads(query, graph) {
-    const formats = graph ? [["Turtle", "turtle", "ttl"], ["N-Triples", "ntriples", "nt"], ["JSON-LD", "jsonld", "jsonld"]]
-                          : [["CSV", "csv", "csv"], ["TSV", "tsv", "tsv"], ["JSON", "json", "srj"]];
+    const formats = JSON.parse(downloads.dataset[graph ? "graph" : "results"]);  // [label, name, extension]
     downloads.replaceChildren("Download: ", ...formats.flatMap(([name, format, extension], i) => {
       const a = document.createElement("a");
       a.href = queryUrl(query, format); a.textContent = name; a.download = "results." + extension;
