@@ -147,15 +147,18 @@ def main(context: click.Context, home: Path | None, sources: Path | None) -> Non
 
 @main.command()
 @click.option("--force", is_flag=True, help="Rebuild even if a store for the same inputs exists.")
+@click.option("--reasoner", type=click.Choice(["rules", "owlrl"]), default="rules", show_default=True,
+              help="rules: the OWL 2 RL rules the ontology uses, as SPARQL on pyoxigraph (fast); owlrl: the whole "
+                   "profile in pure Python. Both publish the same inferred graph.")
 @click.pass_obj
 @_handled
-def build(cache: BuildCache, force: bool) -> None:
+def build(cache: BuildCache, force: bool, reasoner: str) -> None:
     """Build the store: parse, reason, validate, store. Progress on stderr, a summary on stdout.
 
     Exit 0 when built (or already built), 1 when the data violates the shapes or the reasoner finds a
     contradiction, 2 when a source file does not parse.
     """
-    result = run_build(_sources(), cache, force=force, progress=_say)
+    result = run_build(_sources(), cache, force=force, progress=_say, reasoner=reasoner)
     if result.reused:
         click.echo(f"up to date: build {result.key[:12]} ({cache.path(result.key)})")
         return
