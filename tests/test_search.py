@@ -73,3 +73,22 @@ def test_odd_requests_to_the_pages_are_never_5xx(server, path, params, headers):
     response = requests.get(server.url.replace("/sparql", path), params=params, headers=headers)
     assert response.status_code < 500, response.text
     assert "<script>alert(1)</script>" not in response.text  # Jinja escapes what it shows
+
+
+def test_the_true_number_of_matches_and_pages_through_them(server):
+    url = server.url.replace("/sparql", "/search")
+    first = requests.get(url, params={"q": "Kim", "limit": 5}).json()
+    assert first["total"] > 5 and len(first["results"]) == 5 and first["offset"] == 0
+    seen = [r["iri"] for r in first["results"]]
+    offset = 5
+    while offset < first["total"]:
+        page = requests.get(url, params={"q": "Kim", "limit": 5, "offset": offset}).json()
+        assert page["total"] == first["total"]
+        seen += [r["iri"] for r in page["results"]]
+        offset += 5
+    assert len(seen) == len(set(seen)) == first["total"]  # every match once, none lost between pages
+    html = requests.get(url, params={"q": "Kim", "limit": 5}, headers={"Accept": "text/html"}).text
+    assert f"{first['total']} matches for “Kim”; 1–5 shown" in html and 'rel="next"' in html
+    last = requests.get(url, params={"q": "Kim", "limit": 5, "offset": first["total"] - 1},
+                        headers={"Accept": "text/html"}).text
+    assert 'rel="prev"' in last and 'rel="next"' not in last

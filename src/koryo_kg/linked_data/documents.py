@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, redirect, request, send_file, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_file, url_for
 from rdflib import URIRef
 
 from koryo_kg import formats
@@ -21,7 +21,7 @@ from koryo_kg.formats import GRAPH, HTML, RDF_KINDS
 from koryo_kg.http.caching import conditional
 from koryo_kg.http.dataset_state import dataset_state, engine
 from koryo_kg.http.links import local_url, site_url
-from koryo_kg.http.negotiation import choose_document, document_media_types
+from koryo_kg.http.negotiation import choose_document, document_media_types, prefers_html
 from koryo_kg.vocab import BASE
 
 blueprint = Blueprint("linked_data", __name__)
@@ -82,7 +82,13 @@ def _similar(path: str) -> list[str]:
 
 
 def _not_found(path: str) -> Response:
+    """404 with the dataset's IRIs that look like the one asked for: a page for browsers, text for others."""
     similar = _similar(path)
+    if prefers_html(request.accept_mimetypes):
+        words = path.rsplit("/", 1)[-1].rsplit(".", 1)[0].replace("-", " ")
+        body = render_template("not_found.html", iri=BASE + path, search_query=words,
+                               suggestions=[{"url": local_url(iri), "iri": iri} for iri in similar])
+        return Response(body, status=404, mimetype="text/html")
     lines = [f"404 Not Found: nothing in the dataset is called {BASE}{path}"]
     if similar:
         lines += ["", "Did you mean:"] + [f"  {local_url(iri)}" for iri in similar]

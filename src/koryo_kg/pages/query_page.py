@@ -9,6 +9,8 @@ results as a table, downloads and permalinks.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
@@ -106,6 +108,31 @@ def home() -> Response:
     return conditional(redirect(target, code=303), f"home->{target}")
 
 
+TIMELINE_TYPES = {"html": "text/html", "json": "application/json", "csv": "text/csv"}
+TIMELINE_COLUMNS = ("iri", "label", "begin", "when")
+
+
 @blueprint.route("/timeline", methods=["GET"])
 def timeline_page() -> Response:
-    return Response(render_template("timeline.html", timeline=dataset_state().get("timeline", lambda: timeline(engine()))))
+    """The dated events: a page for browsers; its data as JSON or CSV (`format=` or Accept) for scripts."""
+    data = dataset_state().get("timeline", lambda: timeline(engine()))
+    name = request.args.get("format") or next(
+        (n for n, t in TIMELINE_TYPES.items() if t == request.accept_mimetypes.best_match(TIMELINE_TYPES.values())),
+        "html")
+    if name not in TIMELINE_TYPES:
+        return Response(f"400 Bad Request: format must be one of {', '.join(TIMELINE_TYPES)}\n", status=400,
+                        mimetype="text/plain")
+    if name == "json":
+        events = [{k: e[k] for k in TIMELINE_COLUMNS} for e in data["events"]]
+        response = Response(json.dumps({"events": events}, ensure_ascii=False), mimetype="application/json")
+    elif name == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180
+        writer.writerow(TIMELINE_COLUMNS)
+        writer.writerows([e[k] for k in TIMELINE_COLUMNS] for e in data["events"])
+        response = Response(out.getvalue(), mimetype="text/csv")
+        response.charset = "utf-8"
+    else:
+        response = Response(render_template("timeline.html", timeline=data))
+    response.headers["Vary"] = "Accept"
+    return conditional(response, f"timeline/{name}")
