@@ -298,3 +298,14 @@ def test_the_page_ends_where_its_content_does(server, browser, tmp_path, width):
         end = page.evaluate("document.querySelector('footer.site').getBoundingClientRect().bottom + scrollY")
         height = page.evaluate("document.documentElement.scrollHeight")
         assert height <= end + 64, (height, end)  # the body's bottom padding, and no more
+
+
+@pytest.mark.parametrize("example", ["08-lyushkov-appointment", "36-deaths", "02-date-of-decree-1428"])
+def test_numbers_and_dates_that_make_no_picture_stay_a_table(server, browser, tmp_path, example):
+    """Footnote numbers, one label twice, one date twice: the table first, the other views a tab away."""
+    with opened(browser, tmp_path, "table-" + example) as page:
+        page.goto(root(server) + "/?example=" + example)
+        status_rows(page)
+        expect(view_tab(page, "Table")).to_have_attribute("aria-selected", "true")
+        expect(page.locator("table.results")).to_be_visible()
+        assert page.locator("#views [role=tab]").count() == 2

@@ -135,7 +135,11 @@
       const tab = element("button", {type: "button", id: list.id + "-" + i, textContent: label, tabIndex: i === selected ? 0 : -1});
       tab.setAttribute("role", "tab");
       tab.setAttribute("aria-selected", String(i === selected));
-      tab.addEventListener("click", () => onSelect(i));
+      tab.addEventListener("click", () => {
+        const focused = list.contains(document.activeElement);
+        onSelect(i);
+        if (focused) list.querySelector("[aria-selected=true]").focus();  // the list was drawn anew
+      });
       return tab;
     }));
   }
@@ -147,7 +151,6 @@
       if (i < 0 || next === undefined) return;
       event.preventDefault();
       tabs[(next + tabs.length) % tabs.length].click();
-      list.querySelector("[aria-selected=true]").focus();
     });
   }
 
@@ -469,24 +472,38 @@
     graph: {name: "Graph", draw: drawGraph, fits: (r) => r.graph},
     turtle: {name: "Turtle", draw: drawTurtle, fits: (r) => r.graph},
   };
-  // the view a result is shown in first: the most particular that suits it (a single number is no chart)
+  // Numbers are charted by themselves only when each names a quantity of a thing of its own: a footnote's
+  // number, or a figure repeated for the same label, reads better in the table.
+  function chartWorthy(result) {
+    const {value, label} = chartColumns(result) || {};
+    if (!value || !label || /^(footnote|note|id|number|no|year|rank|order|position)s?$/i.test(value)) return false;
+    const labels = result.bindings.map((b) => b[label] && b[label].value);
+    return new Set(labels).size === labels.length && varied(result, value);
+  }
+  // one value in every row (one date, bars all alike) is no picture
+  const varied = (result, v) => new Set(result.bindings.map((b) => b[v] && b[v].value)).size > 1;
+  // the view a result is shown in first: the most particular that suits it
   function chosen(result) {
     if (result.graph) return "graph";
     if (mapColumns(result)) return "map";
-    if (result.bindings.length > 1 && timelineColumns(result)) return "timeline";
-    if (result.bindings.length > 1 && chartColumns(result)) return "chart";
-    return "table";
+    if (timelineColumns(result) && varied(result, timelineColumns(result).begin)) return "timeline";
+    return result.bindings.length > 1 && chartWorthy(result) ? "chart" : "table";
   }
 
-  let shown = null;
   function show(result, view) {
     const keys = Object.keys(VIEWS).filter((v) => VIEWS[v].fits(result));
-    shown = {result, view};
     tablist(viewTabs, keys.map((v) => VIEWS[v].name), keys.indexOf(view), (i) => show(result, keys[i]));
+    viewTabs.querySelectorAll("[role=tab]").forEach((tab) => tab.setAttribute("aria-controls", results.id));
     viewTabs.hidden = !result.bindings.length;
+    results.setAttribute("role", "tabpanel");
     results.setAttribute("aria-labelledby", viewTabs.id + "-" + keys.indexOf(view));
     results.dataset.view = view;
     results.replaceChildren(result.bindings.length ? VIEWS[view].draw(result) : element("p", {textContent: "No results."}));
+  }
+  function showNothing(...content) {
+    viewTabs.hidden = true;
+    results.removeAttribute("role"); results.removeAttribute("aria-labelledby");
+    results.replaceChildren(...content);
   }
   arrows(viewTabs);
 
@@ -525,7 +542,7 @@
       status.textContent = "";
       errorBox.textContent = await response.text();
       errorBox.hidden = false;
-      results.replaceChildren(); viewTabs.hidden = true;
+      showNothing();
       remember(query, "error");
       return;
     }
@@ -544,8 +561,7 @@
     }
     const data = await response.json();
     if ("boolean" in data) {
-      viewTabs.hidden = true;
-      results.replaceChildren(element("p", {textContent: data.boolean ? "Yes (true)" : "No (false)"}));
+      showNothing(element("p", {textContent: data.boolean ? "Yes (true)" : "No (false)"}));
       status.textContent = `Answered in ${seconds} s.`;
       remember(query, String(data.boolean));
       return;
@@ -647,14 +663,16 @@
                                           : location.origin + "/?query=" + encodeURIComponent(text());
     const box = $("share-link");
     box.value = link; box.hidden = false;
-    copy(link, $("share"));
+    if (!await copy(link, $("share"))) { box.focus(); box.select(); }
   });
 
   async function copy(value, button) {
     const was = button.textContent;
+    let copied = true;
     try { await navigator.clipboard.writeText(value); button.textContent = "Copied"; }
-    catch { button.textContent = "Select and copy it (Ctrl+C)"; }
+    catch { button.textContent = "Select and copy it (Ctrl+C)"; copied = false; }
     setTimeout(() => { button.textContent = was; }, 2000);
+    return copied;
   }
 
   // ---- code to run the current query elsewhere
