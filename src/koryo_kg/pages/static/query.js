@@ -329,18 +329,29 @@
       map.append(svg("line", {class: "grid", y1: 0, y2: height, x1: px(lo).toFixed(1), x2: px(lo).toFixed(1)}),
                  svg("text", {class: "grid", y: height - 4, x: (px(lo) + 3).toFixed(1)}, `${Math.abs(lo)}°${lo < 0 ? "W" : "E"}`));
     }
+    // a label goes right or left of its point, or is shown only on focus and hover where both would cover
+    // one already placed (places close together)
+    const placed = [];
+    const free = (box) => placed.every((o) => box.x2 < o.x1 || box.x1 > o.x2 || box.y2 < o.y1 || box.y1 > o.y2);
     for (const p of points) {
       const x = px(p.long), y = py(p.lat), term = label && p.b[label];
       const name = term && term.type === "uri" ? iriLink(term.value, result.name, true)
                  : svg("g", {}, svg("title", {}, termText(term, result.name) || `${p.lat}, ${p.long}`),
                        svg("text", {}, termText(term, result.name)));
-      const right = x < width * 0.7;
-      name.querySelector("text").setAttribute("x", (x + (right ? 8 : -8)).toFixed(1));
-      name.querySelector("text").setAttribute("y", (y + 4).toFixed(1));
-      name.querySelector("text").setAttribute("text-anchor", right ? "start" : "end");
+      const text = name.querySelector("text"), long = text.textContent.length * 7.5;
+      const sides = [{x1: x + 8, x2: x + 8 + long, anchor: "start"}, {x1: x - 8 - long, x2: x - 8, anchor: "end"}]
+        .map((b) => ({...b, y1: y - 9, y2: y + 6})).filter((b) => b.x1 >= 0 && b.x2 <= width);
+      const side = sides.find(free);
+      if (side) placed.push(side); else text.setAttribute("class", "crowded");
+      const at = side || sides[0] || {x1: x + 8, anchor: "start"};
+      text.setAttribute("x", (at.anchor === "start" ? at.x1 : at.x2).toFixed(1));
+      text.setAttribute("y", (y + 4).toFixed(1));
+      text.setAttribute("text-anchor", at.anchor);
       name.prepend(svg("circle", {class: "point", cx: x.toFixed(1), cy: y.toFixed(1), r: 5}));
       map.append(name);
     }
+    // what is shown on focus comes last, so that it is drawn above the rest
+    map.append(...[...map.querySelectorAll("text.crowded")].map((t) => t.parentElement));
     return element("figure", {className: "map-view"}, map,
                    element("figcaption", {className: "note", textContent: `${lat} and ${long} of ${label || "each row"}; ` +
                            "a grid of degrees, true to scale at the middle latitude"}));
