@@ -175,8 +175,9 @@
   }
   function mapColumns(result) {
     const degrees = (limit) => (t) => t.type === "literal" && t.value.trim() !== "" && Math.abs(Number(t.value)) <= limit;
-    const lat = result.vars.find((v) => /lat/i.test(v) && every(result, v, degrees(90)));
-    const long = result.vars.find((v) => /lon|lng/i.test(v) && v !== lat && every(result, v, degrees(180)));
+    // ?lat, ?latitude, ?placeLat, ?lat_1 (not ?population, whose numbers may be small)
+    const lat = result.vars.find((v) => /^lat|lat(itude)?$/i.test(v) && every(result, v, degrees(90)));
+    const long = result.vars.find((v) => /^(lon|lng)|(lon|lng|long|longitude)$/i.test(v) && v !== lat && every(result, v, degrees(180)));
     return lat && long ? {lat, long, label: labelColumn(result, [lat, long])} : null;
   }
 
