@@ -229,7 +229,8 @@
     table.tBodies[0].append(...rows);
   }
 
-  // A labelled row per value: a table (readable by screen readers, and at 360 px) whose cells hold a bar.
+  // A labelled row per value: a table (readable by screen readers, and at 360 px) whose value cells hold a bar
+  // under the value.
   function bar(from, to) {
     return svg("svg", {class: "bar", viewBox: "0 0 1000 10", preserveAspectRatio: "none", "aria-hidden": "true"},
       svg("rect", {class: "track", width: 1000, height: 10}),
@@ -260,11 +261,10 @@
     const low = Math.min(0, ...rows.map(([, n]) => n)), high = Math.max(0, ...rows.map(([, n]) => n));
     const x = (n) => (high === low ? 0 : ((n - low) / (high - low)) * 1000);
     return element("div", {className: "chart-view"}, viewTable(`${value} by ${label || "row"}: a bar per row`,
-      [...others, value, ""], rows.map(([b, n]) => {
+      [...others, value], rows.map(([b, n]) => {
         const tr = element("tr");
         tr.append(...others.map((v) => labelCell(b[v], result.name)),
-                  element("td", {className: "number", textContent: n.toLocaleString("en")}),
-                  element("td", {className: "bar-cell"}, bar(Math.min(x(0), x(n)), Math.max(x(0), x(n)))));
+                  element("td", {className: "bar-cell number"}, n.toLocaleString("en"), bar(Math.min(x(0), x(n)), Math.max(x(0), x(n)))));
         return tr;
       })));
   }
@@ -293,12 +293,12 @@
                    svg("text", {x: at, y: 54, "text-anchor": "middle"}, String(y)));
     }
     for (const r of rows) strip.append(svg("circle", {cx: x(r.from).toFixed(1), cy: 24, r: 7, class: "dot"}));
-    const table = viewTable(`${begin}${end ? " to " + end : ""}, in order`, [end ? `${begin} – ${end}` : begin, ...others, ""],
+    const table = viewTable(`${begin}${end ? " to " + end : ""}, in order`, [end ? `${begin} – ${end}` : begin, ...others],
       rows.map(({b, from, to}) => {
         const tr = element("tr");
-        tr.append(element("td", {className: "date", textContent: day(b[begin].value) + (end && b[end] ? " – " + day(b[end].value) : "")}),
-                  ...others.map((v) => labelCell(b[v], result.name)),
-                  element("td", {className: "bar-cell"}, bar(x(from), x(to) + 10)));
+        tr.append(element("td", {className: "bar-cell date"}, day(b[begin].value) + (end && b[end] ? " – " + day(b[end].value) : ""),
+                          bar(x(from), x(to) + 10)),
+                  ...others.map((v) => labelCell(b[v], result.name)));
         return tr;
       }));
     return element("div", {className: "timeline-view"}, strip, table);
