@@ -79,6 +79,7 @@ def test_an_error_shows_the_parsers_message(server, browser, tmp_path):
 def test_sort_and_download(server, browser, tmp_path):
     with opened(browser, tmp_path, "sort") as page:
         page.goto(root(server) + "/?example=20-timeline-1926-1992")
+        page.locator("#views").get_by_role("tab", name="Table").click()  # dates are shown as a timeline first
         header = page.locator("table.results th", has_text="event")
         expect(header).to_be_visible()
         header.get_by_role("button").click()
@@ -166,7 +167,7 @@ def test_entity_pictures(server, browser, tmp_path):
         rows = page.locator("table:has(caption:has-text('persons deported')) tbody tr, "
                             "table:has(caption:has-text('persons deported')) tr:has(td)")
         texts = " ".join(rows.all_inner_texts())
-        assert "171,781" in texts and "more than 172,000" in texts and "footnote 16" in texts
+        assert "171,781" in texts and "more than 172,000" in texts and "[16]" in texts  # a numbered note
 
 
 @pytest.mark.parametrize("path", ["/", "/id/event/deportation-1937", "/timeline", "/search?q=Kim"])
@@ -237,9 +238,10 @@ def test_lyushkovs_appointment_and_its_source_in_three_clicks(server, browser, t
         page.get_by_label("Find a person, place, act, event or source").fill("Lyushkov")
         page.get_by_role("option", name=re.compile("^Genrikh Lyushkov")).click()  # 1
         expect(page.locator("h1")).to_have_text("Genrikh Lyushkov")
-        page.locator(".facts a", has_text="assigned chief of the Far Eastern Krai NKVD").first.click()  # 2
+        page.locator("main a", has_text="assigned chief of the Far Eastern Krai NKVD").first.click()  # 2
         expect(page.locator("h1")).to_contain_text("Lyushkov transferred from Rostov")
-        page.locator(".facts a", has_text="Footnote 13").first.click()  # 3
+        expect(page.locator("main")).to_contain_text("Kim 1989")  # the source beside the facts
+        page.locator("ol.notes a", has_text="Footnote 13").first.click()  # 3
         expect(page.locator("h1")).to_have_text("Footnote 13")
         expect(page.locator("main")).to_contain_text("Korean diaspora in Kazakhstan")
 

@@ -10,6 +10,7 @@ from collections import defaultdict
 from rdflib import URIRef
 
 from koryo_kg.http.dataset_state import engine
+from koryo_kg.http.links import local_url
 
 # ?this is joined with the whole solution (see maps.PLACES): each group names it in a triple pattern.
 NOTES = """PREFIX kg: <https://w3id.org/koryo-kg/ontology#>
@@ -51,6 +52,7 @@ def page_notes(iri: str) -> dict:
             continue
         number = int(row["number"])
         notes.setdefault(number, {"number": number, "citation": str(row["citation"] or f"Footnote {number}"),
+                                  "url": local_url(str(row["footnote"])),
                                   "short": short_form(*(str(row[k]) if row[k] is not None else None
                                                         for k in ("credited", "year", "pages")), number)})
         scope = "own" if row["scope"] is not None and str(row["scope"]).endswith("ownFootnote") else (
