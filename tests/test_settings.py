@@ -12,7 +12,7 @@ import click
 import pytest
 
 from koryo_kg.cli import main
-from koryo_kg.settings import GLOBAL, SERVE, SETTINGS, ServerConfig
+from koryo_kg.settings import GLOBAL, INCLUDE, SERVE, SETTINGS, ServerConfig
 
 ROOT = Path(__file__).parents[1]
 
@@ -45,8 +45,9 @@ def _params(command: click.Command) -> dict[str, click.Parameter]:
     return {p.name: p for p in command.params}
 
 
-@pytest.mark.parametrize("command, settings", [(main, GLOBAL), (main.commands["serve"], SERVE)],
-                         ids=["koryo-kg", "serve"])
+@pytest.mark.parametrize("command, settings", [(main, GLOBAL), (main.commands["serve"], SERVE + INCLUDE)] + [
+    (main.commands[name], INCLUDE) for name in ("build", "validate", "query")],
+    ids=["koryo-kg", "serve", "build", "validate", "query"])
 def test_command_options_are_made_from_the_table(command, settings):
     params = _params(command)
     for setting in settings:

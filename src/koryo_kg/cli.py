@@ -22,7 +22,7 @@ from koryo_kg.build.reports import WRITERS as REPORT_WRITERS
 from koryo_kg.formats import RDF_KINDS, REPORT, RESULTS
 from koryo_kg.problems import BuildFailed, InputError
 from koryo_kg.query.command_line import CHOICES, render, run
-from koryo_kg.settings import GLOBAL, SERVE, Setting
+from koryo_kg.settings import GLOBAL, INCLUDE, SERVE, Setting
 from koryo_kg.sources.files import Sources, default_sources
 
 EXIT_OK, EXIT_NONCONFORMING, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -43,9 +43,12 @@ def _explain(error: InputError | BuildFailed) -> None:
 
 
 def _sources() -> Sources:
-    """The sources this invocation builds from: --sources, or the ones shipped with the package."""
-    root = click.get_current_context().find_root().params.get("sources")
-    return Sources.from_root(root) if root else default_sources()
+    """The sources this invocation builds from: --sources, or the ones shipped with the package, and the
+    command's --include folders."""
+    context = click.get_current_context()
+    root = context.find_root().params.get("sources")
+    sources = Sources.from_root(root) if root else default_sources()
+    return sources.including(tuple(context.params.get("include", ())))
 
 
 def _handled(command):
@@ -150,9 +153,10 @@ def main(context: click.Context, home: Path | None, sources: Path | None) -> Non
 @click.option("--reasoner", type=click.Choice(["rules", "owlrl"]), default="rules", show_default=True,
               help="rules: the OWL 2 RL rules the ontology uses, as SPARQL on pyoxigraph (fast); owlrl: the whole "
                    "profile in pure Python. Both publish the same inferred graph.")
+@options(INCLUDE)
 @click.pass_obj
 @_handled
-def build(cache: BuildCache, force: bool, reasoner: str) -> None:
+def build(cache: BuildCache, force: bool, reasoner: str, include: tuple[Path, ...]) -> None:
     """Build the store: parse, reason, validate, store. Progress on stderr, a summary on stdout.
 
     Exit 0 when built (or already built), 1 when the data violates the shapes or the reasoner finds a
@@ -180,10 +184,11 @@ def build(cache: BuildCache, force: bool, reasoner: str) -> None:
 @click.option("--reason", is_flag=True,
               help="Also run the OWL 2 RL reasoner (owlrl) and report its contradictions, such as a member of two "
                    "disjoint classes, as violations at their file and line (about 12 s more for the project's data).")
+@options(INCLUDE)
 @click.pass_obj
 @_handled
 def validate(cache: BuildCache, paths: tuple[Path, ...], output: str, standalone: bool, strict: bool,
-             reason: bool) -> None:
+             reason: bool, include: tuple[Path, ...]) -> None:
     """Validate data against the SHACL shapes; each finding names the file and line to fix.
 
     Without PATHS, the project's own data. With PATHS (RDF files or directories, searched recursively;
@@ -238,9 +243,10 @@ def _query_text(file) -> str:
               help=", ".join(f.name for f in formats.of(RESULTS)) + " for SELECT/ASK; "
                    + ", ".join(f.name for f in formats.of(*RDF_KINDS)) + " for CONSTRUCT/DESCRIBE, where json and xml "
                    "also mean jsonld and rdfxml (table, csv and tsv give turtle).")
+@options(INCLUDE)
 @click.pass_obj
 @_handled
-def query(cache: BuildCache, query: str | None, query_file, output: str) -> None:
+def query(cache: BuildCache, query: str | None, query_file, output: str, include: tuple[Path, ...]) -> None:
     """Run a SPARQL query over the whole graph (the union of its named graphs), building first if needed.
 
     \b
@@ -256,12 +262,12 @@ def query(cache: BuildCache, query: str | None, query_file, output: str) -> None
 
 
 @main.command()
-@options(SERVE)
+@options(SERVE + INCLUDE)
 @click.pass_obj
 @_handled
 def serve(cache: BuildCache, host, port, workers, threads, additions, query_timeout, max_rows, max_body,
           max_memory, max_connections, header_timeout, cors_origins, no_cors, service_allowlist,
-          update_token_file, update_log, public_url, allowed_hosts, strict_build) -> None:
+          update_token_file, update_log, public_url, allowed_hosts, strict_build, include) -> None:
     """Serve the graph over the SPARQL 1.1 Protocol at /sparql, building first if needed.
 
     A production server (granian) with --workers processes, each holding the graph in memory. A

@@ -52,6 +52,14 @@ GLOBAL = (
             env="KORYO_KG_SOURCES", shown="the sources shipped with the package"),
 )
 
+# of the commands that build: build, validate, query, serve
+INCLUDE = (
+    Setting("include", "--include", "DIR", (), "existing folder",
+            "A further source folder (a register, say), built with the article's data into a named graph of its "
+            "own, <https://w3id.org/koryo-kg/graph/include/{folder name}>: reasoned, validated, stored, dumped and "
+            "cached like it (repeatable).", multiple=True),
+)
+
 # `koryo-kg serve`
 SERVE = (
     Setting("host", "--host", "H", "127.0.0.1", "text", "Address to listen on."),
@@ -99,7 +107,7 @@ SERVE = (
             "Refuse to start when the sources do not build, instead of serving the last good build."),
 )
 
-SETTINGS = {s.name: s for s in (*GLOBAL, *SERVE)}
+SETTINGS = {s.name: s for s in (*GLOBAL, *INCLUDE, *SERVE)}
 
 
 def _default(name: str):

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+from koryo_kg.problems import InputError, Problem
+from koryo_kg.sources.parsing import rdf_files
+from koryo_kg.vocab import Graphs
 
 _PACKAGED = Path(__file__).resolve().parents[1] / "resources"  # koryo_kg/resources, filled by the wheel build (pyproject.toml)
 _CHECKOUT = Path(__file__).resolve().parents[3]  # src/koryo_kg/sources/ -> repository root
@@ -25,9 +29,23 @@ class Sources:
     data: tuple[Path, ...]
     shapes: tuple[Path, ...]
     gazetteer: tuple[Path, ...] = ()  # matches to a gazetteer, not the article's: a graph of their own
+    includes: tuple[tuple[str, tuple[Path, ...]], ...] = ()  # further folders (registers): (graph IRI, files)
 
     def all_files(self) -> tuple[Path, ...]:
-        return self.ontology + self.imports + self.data + self.shapes + self.gazetteer
+        return (self.ontology + self.imports + self.data + self.shapes + self.gazetteer
+                + tuple(path for _, files in self.includes for path in files))
+
+    def including(self, folders: tuple[Path, ...]) -> Sources:
+        """These sources and the RDF files of each folder (recursively), each folder in a named graph of its
+        own, `…/graph/include/{folder name}`. Raises InputError for a file of unknown format, or for two
+        folders of one name."""
+        names = [folder.resolve().name for folder in folders]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise InputError([Problem(None, f"--include: two folders are called {n}: each needs its own graph name")
+                              for n in twice])
+        return replace(self, includes=self.includes + tuple(
+            (Graphs.included(name), tuple(rdf_files([folder]))) for name, folder in zip(names, folders)))
 
     @classmethod
     def from_root(cls, root: Path) -> Sources:

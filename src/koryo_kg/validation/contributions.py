@@ -26,7 +26,7 @@ def check(paths: list[Path], sources: Sources, standalone: bool = False, reason:
     # Contributed files are indexed first, so that a finding points at the contributor's line.
     groups = [(rdf_files(paths), root, base)] if paths else []
     if not paths or not standalone:
-        groups.append((list(sources.data), None, None))
+        groups.append((list(sources.data) + [path for _, files in sources.includes for path in files], None, None))
     for files, named_from, based_on in groups:
         try:
             load(files, graph=data, index=index, root=named_from, base=based_on)
