@@ -281,7 +281,7 @@ def serve(cache: BuildCache, host, port, workers, threads, additions, query_time
     from koryo_kg.http.hosts import allowed_hosts as hosts_to_allow
     from koryo_kg.server import run as run_server
     from koryo_kg.settings import ServerConfig
-    from koryo_kg.sources.parsing import rdf_files
+    from koryo_kg.sources.files import rdf_files
 
     if public_url and not public_url.startswith(("http://", "https://")):
         raise click.BadParameter("give an http:// or https:// URL", param_hint="--public-url")

@@ -1,14 +1,15 @@
-"""Where the source files are: inside the installed wheel, or in the repository checkout."""
+"""Where the source files are: inside the installed wheel, or in the repository checkout; which files are RDF."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from koryo_kg import formats
 from koryo_kg.problems import InputError, Problem
-from koryo_kg.sources.parsing import rdf_files
 from koryo_kg.vocab import Graphs
 
+RDF_EXTENSIONS = formats.by_extension(*formats.RDF_KINDS)  # '.ttl' -> its format: the files read as RDF
 _PACKAGED = Path(__file__).resolve().parents[1] / "resources"  # koryo_kg/resources, filled by the wheel build (pyproject.toml)
 _CHECKOUT = Path(__file__).resolve().parents[3]  # src/koryo_kg/sources/ -> repository root
 
@@ -56,6 +57,25 @@ class Sources:
             shapes=tuple(sorted((root / "shapes").glob("*.ttl"))),
             gazetteer=tuple(sorted((root / "data" / "gazetteer").glob("*.ttl"))),
         )
+
+
+def rdf_files(paths: list[Path]) -> list[Path]:
+    """The RDF files named, directories searched recursively; an unknown file is an input error."""
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*") if p.suffix.lower() in RDF_EXTENSIONS and p.is_file())
+        elif not path.exists():
+            problems.append(Problem(None, f"{path}: no such file or directory"))
+        elif path.suffix.lower() not in RDF_EXTENSIONS:
+            known = ", ".join(sorted(RDF_EXTENSIONS))
+            problems.append(Problem(None, f"{path}: unknown RDF format (known extensions: {known})"))
+        else:
+            files.append(path)
+    if problems:
+        raise InputError(problems)
+    return files
 
 
 def default_sources() -> Sources:

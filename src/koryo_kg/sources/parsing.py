@@ -35,25 +35,6 @@ XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 logging.getLogger("rdflib").setLevel(logging.ERROR)
 
 
-def rdf_files(paths: list[Path]) -> list[Path]:
-    """The RDF files named, directories searched recursively; an unknown file is an input error."""
-    files: list[Path] = []
-    problems: list[Problem] = []
-    for path in paths:
-        if path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.suffix.lower() in FORMATS and p.is_file())
-        elif not path.exists():
-            problems.append(Problem(None, f"{path}: no such file or directory"))
-        elif path.suffix.lower() not in FORMATS:
-            known = ", ".join(sorted(FORMATS))
-            problems.append(Problem(None, f"{path}: unknown RDF format (known extensions: {known})"))
-        else:
-            files.append(path)
-    if problems:
-        raise InputError(problems)
-    return files
-
-
 def line_col(content: bytes, offset: int) -> tuple[int, int]:
     """The 1-based line and column (in characters) of a byte offset."""
     line_start = content.rfind(b"\n", 0, offset) + 1

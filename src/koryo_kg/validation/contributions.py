@@ -9,9 +9,9 @@ from rdflib import Graph
 
 from koryo_kg.build.shacl import Report, contradictions, validate
 from koryo_kg.problems import InputError
-from koryo_kg.sources.files import Sources
+from koryo_kg.sources.files import Sources, rdf_files
 from koryo_kg.sources.locations import LocationIndex
-from koryo_kg.sources.parsing import load, rdf_files
+from koryo_kg.sources.parsing import load
 
 
 def check(paths: list[Path], sources: Sources, standalone: bool = False, reason: bool = False,
