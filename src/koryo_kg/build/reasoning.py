@@ -31,10 +31,11 @@ class Reasoned:
     by: str = "owlrl"  # which reasoner
 
 
-def keep(triple, asserted: Graph) -> bool:
-    """Whether an inferred triple is a useful entailment rather than trivia or a restatement."""
+def keep(triple, asserted: Graph, derived_only: bool = False) -> bool:
+    """Whether an inferred triple is a useful entailment rather than trivia or a restatement (`derived_only`:
+    the triple is known not to be asserted)."""
     s, p, o = triple
-    if isinstance(s, Literal) or triple in asserted:
+    if isinstance(s, Literal) or (not derived_only and triple in asserted):
         return False
     if p in _REFLEXIVE_NOISE and s == o:
         return False
@@ -56,11 +57,9 @@ def reason(*graphs: Graph, reasoner: str = "owlrl") -> Reasoned:
     if reasoner == "rules":
         from koryo_kg.build.rules import closure
 
-        full, errors = closure(asserted)
+        derived, errors = closure(asserted)
         inferred = Graph()
-        for triple in full:
-            if keep(triple, asserted):
-                inferred.add(triple)
+        inferred.addN((*triple, inferred) for triple in derived if keep(triple, asserted, derived_only=True))
         return Reasoned(inferred, sorted(errors), by="rules")
     return _owlrl(graphs, asserted)
 

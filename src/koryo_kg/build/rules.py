@@ -40,13 +40,15 @@ RULES = {
     "prp-rng": "INSERT { ?y a ?c } WHERE { ?p rdfs:range ?c . ?x ?p ?y FILTER (!isLiteral(?y)) }",
 }
 CHAINS = "SELECT ?p ?chain WHERE { ?p owl:propertyChainAxiom ?chain }"
-CONTRADICTIONS = """
-SELECT ?x ?c ?d WHERE {
+# The pairs of disjoint classes (a few), then the members of both of each pair: one query joining the two
+# took 37 s at 100,000 asserted triples, pairing every type of every individual first.
+DISJOINT = """
+SELECT DISTINCT ?c ?d WHERE {
   { ?c owl:disjointWith ?d }
   UNION { ?all a owl:AllDisjointClasses ; owl:members ?list .
           ?list rdf:rest* ?a . ?a rdf:first ?c ; rdf:rest+ ?b . ?b rdf:first ?d }
-  ?x a ?c , ?d
 }"""
+IN_BOTH = "SELECT ?x ?c ?d WHERE { ?x a ?c . ?x a ?d }"
 NOTHING = "SELECT ?x WHERE { ?x a owl:Nothing }"
 
 
@@ -93,26 +95,39 @@ def _chain_rules(store: pyoxigraph.Store) -> list[str]:
     return rules
 
 
-def closure(*graphs: Graph) -> tuple[Graph, list[tuple[str, list]]]:
-    """Everything the rules derive from `graphs` (the asserted triples included), and the contradictions as
-    (message, resources) in owlrl's manner."""
+def closure(*graphs: Graph) -> tuple[list[tuple], list[tuple[str, list]]]:
+    """What the rules derive from `graphs` that they do not assert (as rdflib triples), and the contradictions
+    as (message, resources) in owlrl's manner."""
     store = pyoxigraph.Store()
-    store.bulk_extend(pyoxigraph.Quad(_oxigraph(s), _oxigraph(p), _oxigraph(o)) for graph in graphs for s, p, o in graph)
-    # The schema first, to its own fixpoint: the instance rules then read a closed hierarchy, and need fewer rounds.
-    schema = [PREFIXES + text for name, text in RULES.items() if name.startswith("scm-")]
-    instances = [PREFIXES + text for name, text in RULES.items() if not name.startswith("scm-")]
-    for rules in (schema, instances + [PREFIXES + text for text in _chain_rules(store)]):
+    asserted = [pyoxigraph.Quad(_oxigraph(s), _oxigraph(p), _oxigraph(o)) for graph in graphs for s, p, o in graph]
+    store.bulk_extend(asserted)
+    # In strata, each run to its fixpoint: the schema; then the triples between individuals (subproperties,
+    # inverses, symmetry, transitivity, chains: types feed none of them); then the types from domains and
+    # ranges, and from the class hierarchy, once each: the hierarchy is closed already, so one pass of cax-sco
+    # over the types gives every superclass. At 100,000 asserted triples this took 67 s as one fixpoint of all
+    # rules, which re-derived every type in every round.
+    def rules(*names: str) -> list[str]:
+        return [PREFIXES + RULES[name] for name in names]
+
+    strata = [rules(*(name for name in RULES if name.startswith("scm-"))),
+              rules("prp-spo1", "prp-inv1", "prp-inv2", "prp-symp", "prp-trp")
+              + [PREFIXES + text for text in _chain_rules(store)],
+              rules("prp-dom", "prp-rng"), rules("cax-sco")]
+    for stratum in strata:
         size = -1
         while size != len(store):  # a fixpoint: a round that adds nothing
             size = len(store)
-            for rule in rules:
+            for rule in stratum:
                 store.update(rule)
-    errors = [(f"Disjoint classes {row['c'].value} and {row['d'].value} have a common individual {row['x'].value}",
-               [_rdflib(row["x"]), _rdflib(row["c"]), _rdflib(row["d"])])
-              for row in store.query(PREFIXES + CONTRADICTIONS)]
+    errors = [(f"Disjoint classes {pair['c'].value} and {pair['d'].value} have a common individual {row['x'].value}",
+               [_rdflib(row["x"]), _rdflib(pair["c"]), _rdflib(pair["d"])])
+              for pair in list(store.query(PREFIXES + DISJOINT))
+              for row in store.query(IN_BOTH, substitutions={pyoxigraph.Variable("c"): pair["c"],
+                                                             pyoxigraph.Variable("d"): pair["d"]})]
     errors += [(f"{row['x'].value} is of type owl:Nothing", [_rdflib(row["x"])])
                for row in store.query(PREFIXES + NOTHING)]
-    result = Graph()
-    for quad in store.quads_for_pattern(None, None, None, pyoxigraph.DefaultGraph()):
-        result.add((_rdflib(quad.subject), _rdflib(quad.predicate), _rdflib(quad.object)))
-    return result, errors
+    for quad in asserted:  # only what was derived is converted back (the conversion is most of the cost)
+        store.remove(quad)
+    derived = [(_rdflib(q.subject), _rdflib(q.predicate), _rdflib(q.object))
+               for q in store.quads_for_pattern(None, None, None, pyoxigraph.DefaultGraph())]
+    return derived, errors
