@@ -111,7 +111,8 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError("serve exited: " + self.read_log())
             try:
-                urllib.request.urlopen(self.url, timeout=1).read()
+                with urllib.request.urlopen(self.url, timeout=1) as response:
+                    response.read()
                 return
             except OSError:
                 time.sleep(0.1)
@@ -130,6 +131,8 @@ class Server:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+                self.process.wait()
+        self.log.close()
         return self.read_log()
 
 
