@@ -109,7 +109,7 @@ class Server:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError("serve exited: " + self.read_log())
+                raise RuntimeError("serve exited: " + self.stop())
             try:
                 with urllib.request.urlopen(self.url, timeout=1) as response:
                     response.read()

@@ -106,6 +106,7 @@ def test_an_update_acknowledged_before_a_kill_9_is_kept(home, tmp_path):
             stop.wait(0.1)
         os.killpg(server.process.pid, signal.SIGKILL)
         server.process.wait(timeout=30)
+        server.stop()  # the process is gone: this only closes its log
     finally:
         stop.set()
         sender.join(timeout=60)

@@ -1,6 +1,6 @@
 """Each report format from a small hand-made Report: a violation, a warning with characters to escape, a
 reasoner's contradiction and a finding with no location. JUnit against its schema and read by a JUnit reader,
-SARIF against the SARIF 2.1.0 schema, the SHACL report parsed back. (From real validations: test_reports.py.)"""
+SARIF against the SARIF 2.1.0 schema, the SHACL report parsed back. (From real validations: tests/test_reports.py.)"""
 
 from __future__ import annotations
 
