@@ -19,7 +19,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 def pytest_addoption(parser):
     parser.addoption("--fuzz-requests", type=int, default=300,
-                     help="requests of each kind the HTTP fuzz sends (tests/test_fuzz.py); the full run is 10000")
+                     help="requests of each kind the HTTP fuzz sends (tests/system/test_fuzz.py); the full run is 10000")
 
 
 def koryo_kg(*args: str, home: Path, cwd: Path | None = None, input: str | None = None) -> subprocess.CompletedProcess:
