@@ -59,18 +59,24 @@ def _json_term(term) -> dict:
     return {"type": "triple", "value": str(term)}
 
 
+def _text(value: str) -> str:
+    """XML character data: escaped, and a carriage return as a reference, which an XML parser would otherwise
+    read as a line feed (XML 1.0, 2.11)."""
+    return escape(value).replace("\r", "&#13;")
+
+
 def _xml_term(term) -> str:
     if isinstance(term, pyoxigraph.NamedNode):
-        return f"<uri>{escape(term.value)}</uri>"
+        return f"<uri>{_text(term.value)}</uri>"
     if isinstance(term, pyoxigraph.BlankNode):
-        return f"<bnode>{escape(term.value)}</bnode>"
+        return f"<bnode>{_text(term.value)}</bnode>"
     if isinstance(term, pyoxigraph.Literal):
         if term.language:
-            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+            return f"<literal xml:lang={quoteattr(term.language)}>{_text(term.value)}</literal>"
         if term.datatype.value != XSD_STRING:
-            return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
-        return f"<literal>{escape(term.value)}</literal>"
-    return f"<literal>{escape(str(term))}</literal>"
+            return f"<literal datatype={quoteattr(term.datatype.value)}>{_text(term.value)}</literal>"
+        return f"<literal>{_text(term.value)}</literal>"
+    return f"<literal>{_text(str(term))}</literal>"
 
 
 def _csv_field(term) -> str:

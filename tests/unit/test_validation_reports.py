@@ -1,4 +1,5 @@
-"""Validation reports in every format name the right file, line, shape and severity."""
+"""Validation reports of real validations (pyshacl, owlrl) in every format name the right file, line, shape and
+severity. Each format from a small hand-made report: tests/unit/test_reports.py."""
 
 from __future__ import annotations
 

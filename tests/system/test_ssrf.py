@@ -10,20 +10,19 @@ import os
 import random
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pyoxigraph
 import pytest
 import requests
 
-from conftest import Server, free_port
+from conftest import ROOT, Server, free_port
 from koryo_kg.query.sparql_text import outline
 
 TOKEN = "a-long-random-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 JSON = {"Accept": "application/sparql-results+json"}
 SECRET = "remote-secret-body"
-QUERIES = sorted((Path(__file__).resolve().parents[1] / "queries").glob("*.rq"))
+QUERIES = sorted((ROOT / "queries").glob("*.rq"))
 
 
 class Sink:
@@ -63,6 +62,7 @@ def sink():
     sink = Sink()
     yield sink
     sink.server.shutdown()
+    sink.server.server_close()
 
 
 @pytest.fixture(scope="module")

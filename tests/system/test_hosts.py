@@ -16,9 +16,12 @@ def get(server, path: str, host: str | None = None, accept: str = "text/turtle")
     headers = {"Accept": accept}
     if host is not None:
         headers["Host"] = host
-    connection.request("GET", path, headers=headers)
-    response = connection.getresponse()
-    return response.status, response.read().decode("utf-8", "replace")
+    try:
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+    finally:
+        connection.close()
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from conftest import ROOT
 from koryo_kg.query.command_line import render, run
 
-QUERIES = sorted((Path(__file__).resolve().parents[1] / "queries").glob("*.rq"))
+QUERIES = sorted((ROOT / "queries").glob("*.rq"))
 
 
 def test_there_are_at_least_forty_questions():

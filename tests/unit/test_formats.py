@@ -283,6 +283,6 @@ def test_the_query_page_menu_and_downloads_come_from_the_registry(client):
 
 
 def test_readme_names_every_command_line_format():
-    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     [row] = [line for line in readme.splitlines() if line.startswith("| `koryo-kg query")]
     assert all(f"`{name}`" in row for name in CHOICES)

@@ -70,8 +70,8 @@ def test_serve_serves_the_last_good_build_and_strict_build_refuses(project, tmp_
 
     server = Server(home, "--workers", "1", env={"KORYO_KG_SOURCES": str(project)})
     try:
-        answer = urllib.request.urlopen(server.url + "?query=" + urllib.parse.quote(ASK), timeout=30)
-        assert answer.status == 200 and b"true" in answer.read()
+        with urllib.request.urlopen(server.url + "?query=" + urllib.parse.quote(ASK), timeout=30) as answer:
+            assert answer.status == 200 and b"true" in answer.read()
     finally:
         log = server.stop()
     assert log.count("using the last good build") == 1

@@ -1,12 +1,10 @@
-"""The `koryo-kg` command as a user and a CI pipeline run it: exit statuses, file:line locations, formats,
-and never a traceback."""
+"""The `koryo-kg` command as a process, as a user and a CI pipeline run it: `build` and `validate` (whose
+SHACL run over the project's data takes seconds each): exit statuses, file:line locations, formats, and never
+a traceback. The other commands in process: tests/unit/test_cli.py."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-from pathlib import Path
 
 import pytest
 
@@ -18,15 +16,6 @@ CONTRIBUTION = (FIXTURES / "contribution.ttl").read_text(encoding="utf-8")
 
 def no_traceback(result):
     assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
-
-
-def test_help_explains_every_command(tmp_path):
-    result = koryo_kg("--help", home=tmp_path)
-    assert result.returncode == 0
-    for command in ("build", "validate", "query"):
-        assert command in result.stdout
-        sub = koryo_kg(command, "--help", home=tmp_path)
-        assert sub.returncode == 0 and "Usage:" in sub.stdout
 
 
 def test_build_again_is_up_to_date(home):
@@ -105,74 +94,6 @@ def test_standalone_ignores_the_project_data(home, tmp_path):
     # alone, the footnote and Stalin are unknown: more violations, all in the contribution
     assert result.returncode == 1
     assert "data/triples" not in result.stdout
-
-
-def test_malformed_files_exit_2_each_with_line_and_column(home, tmp_path):
-    (tmp_path / "a.ttl").write_text('@prefix ex: <https://example.org/> .\nex:a ex:b "open\n', encoding="utf-8")
-    (tmp_path / "b.ttl").write_text("@prefix ex: <https://example.org/> .\n\nex:a ex:b ex:c ex:d .\n", encoding="utf-8")
-    result = koryo_kg("validate", "a.ttl", "b.ttl", home=home, cwd=tmp_path)
-    no_traceback(result)
-    assert result.returncode == 2
-    lines = result.stderr.splitlines()
-    assert any(line.startswith("a.ttl:2:") for line in lines), result.stderr
-    assert any(line.startswith("b.ttl:3:") for line in lines), result.stderr
-
-
-@pytest.mark.parametrize("args, message", [
-    (["missing.ttl"], "no such file"),
-    (["notes.txt"], "unknown RDF format"),
-])
-def test_bad_paths_exit_2(home, tmp_path, args, message):
-    (tmp_path / "notes.txt").write_text("hello")
-    result = koryo_kg("validate", *args, home=home, cwd=tmp_path)
-    no_traceback(result)
-    assert result.returncode == 2 and message in result.stderr
-
-
-SIGNATORIES = ("SELECT ?name WHERE { <https://w3id.org/koryo-kg/id/document/decree-1428-326cc> "
-               "<https://w3id.org/koryo-kg/ontology#signatory>/<http://www.w3.org/2000/01/rdf-schema#label> ?name "
-               "FILTER(lang(?name) = 'ru') } ORDER BY ?name")
-
-
-def test_query_table(home):
-    result = koryo_kg("query", SIGNATORIES, home=home)
-    assert result.returncode == 0, result.stderr
-    assert "Иосиф Сталин" in result.stdout and "(2 rows)" in result.stdout
-
-
-def test_query_csv_and_json(home):
-    result = koryo_kg("query", SIGNATORIES, "--format", "csv", home=home)
-    assert list(csv.reader(io.StringIO(result.stdout))) == [["name"], ["Иосиф Сталин"], ["Молотов"]]
-    result = koryo_kg("query", SIGNATORIES, "--format", "json", home=home)
-    bindings = json.loads(result.stdout)["results"]["bindings"]
-    assert [b["name"]["value"] for b in bindings] == ["Иосиф Сталин", "Молотов"]
-
-
-def test_query_from_file_and_stdin(home):
-    query = Path(__file__).resolve().parents[1] / "queries" / "13-footnotes-for-171781.rq"
-    from_file = koryo_kg("query", "-f", str(query), "--format", "tsv", home=home)
-    from_stdin = koryo_kg("query", "-f", "-", "--format", "tsv", home=home, input=query.read_text())
-    assert from_file.returncode == 0 and from_file.stdout == from_stdin.stdout
-    assert from_file.stdout.split() == ["?footnote", "2", "16"]
-
-
-def test_query_construct_gives_turtle(home):
-    result = koryo_kg("query", "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <https://w3id.org/koryo-kg/graph/data> "
-                      "{ ?s ?p ?o FILTER(?s = <https://w3id.org/koryo-kg/id/person/molotov>) } }",
-                      "--format", "turtle", home=home)
-    assert result.returncode == 0
-    assert "Молотов" in result.stdout
-
-
-def test_query_syntax_error_exits_2_without_traceback(home):
-    result = koryo_kg("query", "SELECT ?x WHERE { ?x ", home=home)
-    no_traceback(result)
-    assert result.returncode == 2 and "SPARQL syntax error" in result.stderr
-
-
-def test_query_needs_exactly_one_source(home):
-    result = koryo_kg("query", home=home)
-    assert result.returncode == 2 and "either a QUERY or --file" in result.stderr
 
 
 BROKEN = sorted((FIXTURES / "broken").glob("*.ttl"))

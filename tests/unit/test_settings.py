@@ -14,7 +14,7 @@ import pytest
 from koryo_kg.cli import main
 from koryo_kg.settings import GLOBAL, INCLUDE, SERVE, SETTINGS, ServerConfig
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 
 
 def readme_options() -> dict[str, tuple[str, str, str]]:
