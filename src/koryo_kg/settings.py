@@ -1,6 +1,6 @@
 """Everything the server can be told, in one place: the table of settings (name, command-line option, default,
 type, help, environment variable) from which `koryo-kg`'s options and ServerConfig's defaults are made and
-which the README's *Command line* states (tests/test_settings.py keeps it true)."""
+which the README's *Command line* states (tests/unit/test_settings.py keeps it true)."""
 
 from __future__ import annotations
 
