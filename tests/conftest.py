@@ -3,6 +3,7 @@ over it (tests/unit, through Flask's test client); real `koryo-kg serve` process
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -169,3 +170,23 @@ def browser():
 def root(server) -> str:
     """The server's base URL (its SPARQL endpoint without /sparql)."""
     return server.url.rsplit("/sparql", 1)[0]
+
+
+@contextlib.contextmanager
+def opened(browser, tmp_path, name, expected_status=None, **options):
+    """A page that records console errors, checked at the end, with a screenshot if anything failed.
+    Chromium logs every 4xx a script receives; `expected_status` is one the test provokes on purpose."""
+    page = browser.new_page(**options)
+    errors = []
+    expected = f"status of {expected_status} " if expected_status else None
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" and not (
+        expected and expected in message.text) else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        yield page
+        assert errors == []
+    except BaseException:
+        page.screenshot(path=str(tmp_path / f"{name}.png"), full_page=True)
+        raise
+    finally:
+        page.close()

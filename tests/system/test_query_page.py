@@ -5,7 +5,6 @@ result, search by any spelling, load an example, open a permalink, walk the time
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import re
 import urllib.parse
@@ -14,27 +13,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from conftest import root
-
-
-@contextlib.contextmanager
-def opened(browser, tmp_path, name, expected_status=None, **options):
-    """A page that records console errors, checked at the end, with a screenshot if anything failed.
-    Chromium logs every 4xx a script receives; `expected_status` is one the test provokes on purpose."""
-    page = browser.new_page(**options)
-    errors = []
-    expected = f"status of {expected_status} " if expected_status else None
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" and not (
-        expected and expected in message.text) else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    try:
-        yield page
-        assert errors == []
-    except BaseException:
-        page.screenshot(path=str(tmp_path / f"{name}.png"), full_page=True)
-        raise
-    finally:
-        page.close()
+from conftest import opened, root
 
 
 def test_type_a_query_run_it_and_follow_a_result(server, browser, tmp_path):

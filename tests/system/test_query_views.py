@@ -17,9 +17,8 @@ import urllib.parse
 
 import pytest
 from playwright.sync_api import expect
-from test_query_page import opened
 
-from conftest import root
+from conftest import opened, root
 
 GAZETTEER = """PREFIX geo: <http://www.w3.org/2003/01/geo/wgs84_pos#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
