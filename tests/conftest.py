@@ -1,7 +1,9 @@
-"""Shared fixtures: one real build of the project, made by the `koryo-kg` command in a temporary home."""
+"""Shared fixtures of both tiers: one build of the project in a temporary home; the in-process application
+over it (tests/unit, through Flask's test client); real `koryo-kg serve` processes on it (tests/system)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -19,7 +21,7 @@ pytest_plugins = ["stores"]  # the SPARQL stores (Oxigraph server, Virtuoso) the
 
 def pytest_addoption(parser):
     parser.addoption("--fuzz-requests", type=int, default=300,
-                     help="requests of each kind the HTTP fuzz sends (tests/test_fuzz.py); the full run is 10000")
+                     help="requests of each kind the HTTP fuzz sends (tests/system/test_fuzz.py); the full run is 10000")
 
 
 def koryo_kg(*args: str, home: Path, cwd: Path | None = None, input: str | None = None) -> subprocess.CompletedProcess:
@@ -32,10 +34,13 @@ def koryo_kg(*args: str, home: Path, cwd: Path | None = None, input: str | None 
 
 @pytest.fixture(scope="session")
 def home(tmp_path_factory) -> Path:
-    """A build home with the project's store built once by `koryo-kg build`."""
+    """A build home with the project's store built once, in this process (`koryo-kg build` runs the same
+    pipeline; tests/system/test_cli.py runs the command itself)."""
+    from koryo_kg.build.pipeline import build
+    from koryo_kg.sources.files import default_sources
+
     home = tmp_path_factory.mktemp("home")
-    result = koryo_kg("build", home=home)
-    assert result.returncode == 0, result.stderr
+    build(default_sources(), BuildCache(home))
     return home
 
 
@@ -43,6 +48,40 @@ def home(tmp_path_factory) -> Path:
 def store(home):
     cache = BuildCache(home)
     return cache.open(cache.current_key())
+
+
+def served(home: Path, workspace: Path, *, additions: tuple[Path, ...] = (), **settings):
+    """The application `koryo-kg serve` would run on `home`'s current build (with `--add` of `additions`),
+    in this process: what the SPARQL Protocol, negotiation and the pages do without granian."""
+    import pyoxigraph
+
+    from koryo_kg.app import create_app
+    from koryo_kg.build.additions import graph_counts, with_additions
+    from koryo_kg.build.cache import VALIDATION
+    from koryo_kg.settings import ServerConfig
+
+    cache = BuildCache(home)
+    key = cache.current_key()
+    store_path = cache.path(key) / "store"
+    if additions:
+        store_path = with_additions(store_path, list(additions), workspace)
+    config = ServerConfig(store_path=str(store_path), graph_counts=graph_counts(pyoxigraph.Store.read_only(str(store_path))),
+                          dumps_dir=str(cache.path(key) / "dumps"), validation_report=str(cache.path(key) / VALIDATION),
+                          version=key[:16], **settings)
+    app = create_app(config)
+    app.testing = True
+    return app
+
+
+@pytest.fixture(scope="session")
+def app(home, tmp_path_factory):
+    """In process, what the `server` fixture serves: the build with tests/fixtures/added."""
+    return served(home, tmp_path_factory.mktemp("serving"), additions=(FIXTURES / "added",))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
 
 
 def free_port() -> int:
@@ -72,9 +111,10 @@ class Server:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError("serve exited: " + self.read_log())
+                raise RuntimeError("serve exited: " + self.stop())
             try:
-                urllib.request.urlopen(self.url, timeout=1).read()
+                with urllib.request.urlopen(self.url, timeout=1) as response:
+                    response.read()
                 return
             except OSError:
                 time.sleep(0.1)
@@ -93,6 +133,8 @@ class Server:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+                self.process.wait()
+        self.log.close()
         return self.read_log()
 
 
@@ -129,3 +171,23 @@ def browser():
 def root(server) -> str:
     """The server's base URL (its SPARQL endpoint without /sparql)."""
     return server.url.rsplit("/sparql", 1)[0]
+
+
+@contextlib.contextmanager
+def opened(browser, tmp_path, name, expected_status=None, **options):
+    """A page that records console errors, checked at the end, with a screenshot if anything failed.
+    Chromium logs every 4xx a script receives; `expected_status` is one the test provokes on purpose."""
+    page = browser.new_page(**options)
+    errors = []
+    expected = f"status of {expected_status} " if expected_status else None
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" and not (
+        expected and expected in message.text) else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        yield page
+        assert errors == []
+    except BaseException:
+        page.screenshot(path=str(tmp_path / f"{name}.png"), full_page=True)
+        raise
+    finally:
+        page.close()

@@ -3,7 +3,7 @@ for the SPARQL endpoint and for every other route; what counts as a failure is a
 stops answering.
 
 The requests are generated from a seed, so a failure can be replayed: each one is printed with the seed and
-its number. The test suite runs a few hundred of each (tests/test_fuzz.py); the full run is
+its number. The test suite runs a few hundred of each (tests/system/test_fuzz.py); the full run is
 
     python tests/fuzzing.py --url http://127.0.0.1:5000 --requests 10000
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install everything the tests need on this machine, then run them (`.ci/run` runs exactly this).
-# Arguments go to pytest: `bash tests/run.sh tests/test_endpoint.py -x`.
+# Arguments go to pytest: `bash tests/run.sh tests/system/test_endpoint.py -x`; `bash tests/run.sh tests/unit` for the fast tier.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -11,18 +11,22 @@ from flask_cors import CORS
 from flask_cors.core import get_cors_options
 from werkzeug.exceptions import HTTPException
 
+from koryo_kg import formats
 from koryo_kg.endpoint.protocol import SparqlProtocol
 from koryo_kg.endpoint.updates import UpdateLog, Updater
 from koryo_kg.http.bodies import bounded
+from koryo_kg.http.dataset_state import DatasetState
 from koryo_kg.http.errors import INTERNAL_ERROR, http_error, plain_text
 from koryo_kg.http.hosts import checking_host
 from koryo_kg.http.security_headers import protected
 from koryo_kg.http.static_files import compress_static_files
 from koryo_kg.linked_data.documents import blueprint as linked_data
+from koryo_kg.pages.citation import blueprint as citation
 from koryo_kg.pages.ontology_docs import blueprint as ontology_docs
 from koryo_kg.pages.query_page import blueprint as query_page
 from koryo_kg.pages.search import blueprint as search
-from koryo_kg.query.engine import Engine, load_in_memory
+from koryo_kg.query.embedded import Embedded, load_in_memory
+from koryo_kg.query.engine import Engine, QueryError
 from koryo_kg.settings import ServerConfig
 from koryo_kg.validation.service import blueprint as validation_service
 
@@ -35,8 +39,9 @@ def create_app(config: ServerConfig, engine: Engine | None = None, on_runaway=la
     app.config["MAX_CONTENT_LENGTH"] = config.max_body
     app.config["MAX_FORM_MEMORY_SIZE"] = config.max_body
     if engine is None:
-        engine = Engine(load_in_memory(config.store_path), config.query_timeout, on_runaway)
+        engine = Engine(Embedded(load_in_memory(config.store_path)), config.query_timeout, on_runaway)
     app.config["ENGINE"] = engine
+    app.extensions["koryo_kg.dataset_state"] = DatasetState(engine)
     cors_options = None
     if config.cors_origins:
         cors_options = {"origins": list(config.cors_origins), "methods": ["GET", "POST", "OPTIONS"],
@@ -48,17 +53,20 @@ def create_app(config: ServerConfig, engine: Engine | None = None, on_runaway=la
     app.register_blueprint(search)
     app.register_blueprint(linked_data)
     app.register_blueprint(ontology_docs)
+    app.register_blueprint(citation)
     # gzip when the client asks (Accept-Encoding); dumps have their own .gz files
     app.config.update(COMPRESS_ALGORITHM=["gzip"], COMPRESS_STREAMS=False, COMPRESS_MIN_SIZE=1024,
-                      COMPRESS_MIMETYPES=["text/html", "text/turtle", "text/plain", "text/csv", "application/xml",
-                                          "text/tab-separated-values", "application/n-triples", "application/rdf+xml",
-                                          "application/ld+json", "application/sparql-results+json",
-                                          "application/sparql-results+xml", "application/json",
-                                          "application/sarif+json"])
+                      COMPRESS_MIMETYPES=formats.compressed_media_types())
+    app.jinja_env.globals["formats"] = formats  # the templates' menus and alternate links
     Compress(app)
     compress_static_files(app)
 
     app.register_error_handler(HTTPException, http_error)
+
+    @app.errorhandler(QueryError)
+    def read_failed(error: QueryError) -> Response:
+        """A page's read of the data that passed the deadline (503), like a query's."""
+        return plain_text(error.status, str(error))
 
     @app.errorhandler(Exception)
     def internal_error(error: Exception) -> Response:
@@ -68,15 +76,6 @@ def create_app(config: ServerConfig, engine: Engine | None = None, on_runaway=la
     updater = None
     if config.update_log:
         updater = Updater(engine, UpdateLog(Path(config.update_log)), config.update_token)
-
-        @app.before_request
-        def forget_what_an_update_changed() -> None:
-            """The caches a process keeps of the data (app.config "KORYO_..." keys) hold until the store is
-            replaced by an updated one."""
-            if app.config.get("KORYO_REVISION", 0) != engine.revision:
-                for key in [k for k in app.config if k.startswith("KORYO_")]:
-                    del app.config[key]
-                app.config["KORYO_REVISION"] = engine.revision
 
     # A request meets, in order: the Host check, the body limit, the latest committed updates, the SPARQL Protocol, Flask.
     app.wsgi_app = SparqlProtocol(app.wsgi_app, config, engine, cors_options and get_cors_options(app, cors_options),

@@ -15,15 +15,18 @@ from pathlib import Path
 
 import click
 
-from koryo_kg import __version__
+from koryo_kg import __version__, formats
 from koryo_kg.build.cache import VALIDATION, BuildCache
 from koryo_kg.build.pipeline import build as run_build
-from koryo_kg.build.reports import FORMATS as REPORT_FORMATS
+from koryo_kg.build.reports import WRITERS as REPORT_WRITERS
+from koryo_kg.formats import RDF_KINDS, REPORT, RESULTS
 from koryo_kg.problems import BuildFailed, InputError
-from koryo_kg.query.command_line import GRAPH_FORMATS, RESULT_FORMATS, render, run
+from koryo_kg.query.command_line import CHOICES, render, run
+from koryo_kg.settings import GLOBAL, INCLUDE, SERVE, Setting
 from koryo_kg.sources.files import Sources, default_sources
 
 EXIT_OK, EXIT_NONCONFORMING, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+REPORTS = [f.name for f in formats.of(REPORT)]
 
 
 def _say(message: str) -> None:
@@ -36,13 +39,16 @@ def _explain(error: InputError | BuildFailed) -> None:
         for problem in error.problems:
             click.echo(str(problem), err=True)
     elif error.report is not None:
-        click.echo(REPORT_FORMATS["text"](error.report), err=True, nl=False)
+        click.echo(REPORT_WRITERS["text"](error.report), err=True, nl=False)
 
 
 def _sources() -> Sources:
-    """The sources this invocation builds from: --sources, or the ones shipped with the package."""
-    root = click.get_current_context().find_root().params.get("sources")
-    return Sources.from_root(root) if root else default_sources()
+    """The sources this invocation builds from: --sources, or the ones shipped with the package, and the
+    command's --include folders."""
+    context = click.get_current_context()
+    root = context.find_root().params.get("sources")
+    sources = Sources.from_root(root) if root else default_sources()
+    return sources.including(tuple(context.params.get("include", ())))
 
 
 def _handled(command):
@@ -95,13 +101,42 @@ def ensure_built(cache: BuildCache, quiet: bool = False, strict: bool = False) -
     return result.key
 
 
+_TYPES = {"text": None, "path": click.Path(path_type=Path), "file": click.Path(dir_okay=False, path_type=Path),
+          "folder": click.Path(file_okay=False, path_type=Path),
+          "existing folder": click.Path(file_okay=False, exists=True, path_type=Path), "readable file": click.File("r")}
+
+
+def _click_type(setting: Setting):
+    if setting.type == "int":
+        return click.IntRange(setting.low, setting.high)
+    if setting.type == "float":
+        return click.FloatRange(setting.low, setting.high)
+    return _TYPES[setting.type]
+
+
+def options(settings: tuple[Setting, ...]):
+    """A command's click options, made from the settings table (settings.py)."""
+
+    def decorate(command):
+        for setting in reversed(settings):
+            if setting.type == "flag":
+                command = click.option(setting.option, setting.name, is_flag=True, default=setting.default,
+                                       help=setting.help)(command)
+                continue
+            stated = setting.stated_default()
+            command = click.option(
+                setting.option, setting.name, type=_click_type(setting), default=setting.default,
+                multiple=setting.multiple, metavar=setting.metavar, envvar=setting.env, help=setting.help,
+                # a setting read from the environment says its default in its help; a computed one is described
+                show_default=False if setting.env or stated == "none" else setting.shown or True)(command)
+        return command
+
+    return decorate
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="koryo-kg")
-@click.option("--home", type=click.Path(file_okay=False, path_type=Path), envvar="KORYO_KG_HOME",
-              help="Where built stores are kept. Default: $KORYO_KG_HOME, else ~/.cache/koryo-kg.")
-@click.option("--sources", type=click.Path(file_okay=False, exists=True, path_type=Path), envvar="KORYO_KG_SOURCES",
-              help="A folder with ontology/, data/triples/ and shapes/ to build from (a checkout of the project's "
-                   "sources, say). Default: $KORYO_KG_SOURCES, else the sources shipped with the package.")
+@options(GLOBAL)
 @click.pass_context
 def main(context: click.Context, home: Path | None, sources: Path | None) -> None:
     """koryo-kg: a knowledge graph of the 1937 deportation of Koreans in the Soviet Union.
@@ -115,15 +150,19 @@ def main(context: click.Context, home: Path | None, sources: Path | None) -> Non
 
 @main.command()
 @click.option("--force", is_flag=True, help="Rebuild even if a store for the same inputs exists.")
+@click.option("--reasoner", type=click.Choice(["rules", "owlrl"]), default="rules", show_default=True,
+              help="rules: the OWL 2 RL rules the ontology uses, as SPARQL on pyoxigraph (fast); owlrl: the whole "
+                   "profile in pure Python. Both publish the same inferred graph.")
+@options(INCLUDE)
 @click.pass_obj
 @_handled
-def build(cache: BuildCache, force: bool) -> None:
+def build(cache: BuildCache, force: bool, reasoner: str, include: tuple[Path, ...]) -> None:
     """Build the store: parse, reason, validate, store. Progress on stderr, a summary on stdout.
 
     Exit 0 when built (or already built), 1 when the data violates the shapes or the reasoner finds a
     contradiction, 2 when a source file does not parse.
     """
-    result = run_build(_sources(), cache, force=force, progress=_say)
+    result = run_build(_sources(), cache, force=force, progress=_say, reasoner=reasoner)
     if result.reused:
         click.echo(f"up to date: build {result.key[:12]} ({cache.path(result.key)})")
         return
@@ -136,7 +175,7 @@ def build(cache: BuildCache, force: bool) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "output", type=click.Choice(sorted(REPORT_FORMATS)), default="text", show_default=True,
+@click.option("--format", "output", type=click.Choice(sorted(REPORTS)), default="text", show_default=True,
               help="Report format: text for people; json (schema_version 1); turtle (the SHACL report); junit "
                    "(JUnit XML); github (workflow commands that annotate the diff); sarif (SARIF 2.1.0).")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings and infos too, not only on violations.")
@@ -145,10 +184,11 @@ def build(cache: BuildCache, force: bool) -> None:
 @click.option("--reason", is_flag=True,
               help="Also run the OWL 2 RL reasoner (owlrl) and report its contradictions, such as a member of two "
                    "disjoint classes, as violations at their file and line (about 12 s more for the project's data).")
+@options(INCLUDE)
 @click.pass_obj
 @_handled
 def validate(cache: BuildCache, paths: tuple[Path, ...], output: str, standalone: bool, strict: bool,
-             reason: bool) -> None:
+             reason: bool, include: tuple[Path, ...]) -> None:
     """Validate data against the SHACL shapes; each finding names the file and line to fix.
 
     Without PATHS, the project's own data. With PATHS (RDF files or directories, searched recursively;
@@ -159,13 +199,13 @@ def validate(cache: BuildCache, paths: tuple[Path, ...], output: str, standalone
     from koryo_kg.validation.contributions import check  # pyshacl loads slowly: only for this command
 
     report = check(list(paths), _sources(), standalone=standalone, reason=reason)
-    click.echo(REPORT_FORMATS[output](report), nl=False)
+    click.echo(REPORT_WRITERS[output](report), nl=False)
     failing = report.findings if strict else [f for f in report.findings if f.severity == "violation"]
     sys.exit(EXIT_NONCONFORMING if failing else EXIT_OK)
 
 
 @main.command()
-@click.option("--format", "output", type=click.Choice(sorted(set(REPORT_FORMATS) - {"turtle"})), default="text",
+@click.option("--format", "output", type=click.Choice(sorted(set(REPORTS) - {"turtle"})), default="text",
               show_default=True, help="Report format, as for validate.")
 @_handled
 def lint(output: str) -> None:
@@ -177,7 +217,7 @@ def lint(output: str) -> None:
     from koryo_kg.validation.lint import lint as run_lint
 
     report = run_lint(_sources())
-    click.echo(REPORT_FORMATS[output](report), nl=False)
+    click.echo(REPORT_WRITERS[output](report), nl=False)
     sys.exit(EXIT_NONCONFORMING if report.findings else EXIT_OK)
 
 
@@ -199,12 +239,14 @@ def _query_text(file) -> str:
 @click.option("-f", "--file", "query_file", type=click.File("rb"),
               help="Read the query from a .rq file ('-' for standard input).")
 @click.option("--format", "output", default="table", show_default=True,
-              type=click.Choice(["table", *RESULT_FORMATS, *(f for f in GRAPH_FORMATS if f not in RESULT_FORMATS)]),
-              help="table, csv, tsv, json or xml for SELECT/ASK; turtle, ntriples, json (JSON-LD) or xml for "
-                   "CONSTRUCT/DESCRIBE.")
+              type=click.Choice(CHOICES),
+              help=", ".join(f.name for f in formats.of(RESULTS)) + " for SELECT/ASK; "
+                   + ", ".join(f.name for f in formats.of(*RDF_KINDS)) + " for CONSTRUCT/DESCRIBE, where json and xml "
+                   "also mean jsonld and rdfxml (table, csv and tsv give turtle).")
+@options(INCLUDE)
 @click.pass_obj
 @_handled
-def query(cache: BuildCache, query: str | None, query_file, output: str) -> None:
+def query(cache: BuildCache, query: str | None, query_file, output: str, include: tuple[Path, ...]) -> None:
     """Run a SPARQL query over the whole graph (the union of its named graphs), building first if needed.
 
     \b
@@ -220,53 +262,12 @@ def query(cache: BuildCache, query: str | None, query_file, output: str) -> None
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
-@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
-              help="Server processes, each with the graph in memory. Keep at least 2: a process that meets a "
-                   "runaway query is replaced while the others serve.")
-@click.option("--threads", type=click.IntRange(1, 256), default=16, show_default=True,
-              help="Requests served at once by each process.")
-@click.option("--add", "additions", multiple=True, type=click.Path(path_type=Path),
-              help="Serve this RDF file or folder too, beside the project's graph (repeatable). Each file goes into "
-                   "a named graph of its own file: IRI; TriG and N-Quads keep their named graphs.")
-@click.option("--timeout", "query_timeout", type=click.FloatRange(0.1, 3600), default=30.0, show_default=True,
-              help="Seconds a query may run before it is stopped and answered 503.")
-@click.option("--max-rows", type=click.IntRange(0), default=100_000, show_default=True,
-              help="Most result rows (or triples) per response; a longer result is cut and says so. 0: no limit.")
-@click.option("--max-body", type=click.IntRange(1), default=1_000_000, show_default=True,
-              help="Most bytes of request body; more is answered 413.")
-@click.option("--max-memory", type=click.IntRange(0), default=2048, show_default=True,
-              help="Most MB of memory each process may hold; a process past it answers its running queries 503 "
-                   "and is replaced. 0: no limit.")
-@click.option("--max-connections", type=click.IntRange(1, 100_000), default=1000, show_default=True,
-              help="Most open connections per process (one that never sends a byte is held until the client "
-                   "closes it); further ones wait in the listen queue.")
-@click.option("--header-timeout", type=click.FloatRange(0.1, 3600), default=10.0, show_default=True,
-              help="Seconds a client may take to finish a request's headers once begun, or stay idle after a request.")
-@click.option("--cors-origin", "cors_origins", multiple=True, default=("*",), show_default=True,
-              help="Origin allowed by CORS (repeatable).")
-@click.option("--no-cors", is_flag=True, help="Send no CORS headers.")
-@click.option("--allow-service", "service_allowlist", multiple=True,
-              help="A SERVICE endpoint that queries may call (repeatable). By default SERVICE is refused.")
-@click.option("--update-token-file", type=click.File("r"),
-              help="Turn SPARQL Update on: requests must carry this file's text as a bearer token. Off by default.")
-@click.option("--update-log", type=click.Path(dir_okay=False, path_type=Path),
-              help="The RDF Patch file where committed updates are kept and replayed from at every start "
-                   "[default: $KORYO_KG_HOME/updates.rdfp].")
-@click.option("--public-url", help="The URL clients reach this server at (https://kg.example.org, say, behind a proxy): "
-                                   "every link the server writes starts with it. Default: the request's Host, once "
-                                   "checked against the names the server answers for.")
-@click.option("--allowed-host", "allowed_hosts", multiple=True,
-              help="A Host name to answer for besides the listening address, loopback and --public-url's host "
-                   "(repeatable; .example.org for every subdomain). Other Hosts get 400.")
-@click.option("--strict-build", is_flag=True,
-              help="Refuse to start when the sources do not build, instead of serving the last good build.")
+@options(SERVE + INCLUDE)
 @click.pass_obj
 @_handled
 def serve(cache: BuildCache, host, port, workers, threads, additions, query_timeout, max_rows, max_body,
           max_memory, max_connections, header_timeout, cors_origins, no_cors, service_allowlist,
-          update_token_file, update_log, public_url, allowed_hosts, strict_build) -> None:
+          update_token_file, update_log, public_url, allowed_hosts, strict_build, include) -> None:
     """Serve the graph over the SPARQL 1.1 Protocol at /sparql, building first if needed.
 
     A production server (granian) with --workers processes, each holding the graph in memory. A
@@ -280,7 +281,7 @@ def serve(cache: BuildCache, host, port, workers, threads, additions, query_time
     from koryo_kg.http.hosts import allowed_hosts as hosts_to_allow
     from koryo_kg.server import run as run_server
     from koryo_kg.settings import ServerConfig
-    from koryo_kg.sources.parsing import rdf_files
+    from koryo_kg.sources.files import rdf_files
 
     if public_url and not public_url.startswith(("http://", "https://")):
         raise click.BadParameter("give an http:// or https:// URL", param_hint="--public-url")

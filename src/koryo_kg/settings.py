@@ -1,33 +1,145 @@
-"""Everything the server can be told, in one place, with the defaults the README lists."""
+"""Everything the server can be told, in one place: the table of settings (name, command-line option, default,
+type, help, environment variable) from which `koryo-kg`'s options and ServerConfig's defaults are made and
+which the README's *Command line* states (tests/unit/test_settings.py keeps it true)."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from koryo_kg.vocab import BASE
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str  # the command's parameter, and ServerConfig's field when it has one
+    option: str  # on the command line
+    metavar: str  # what the option's value is called in --help and the README ("" for a flag)
+    default: object
+    type: str  # text, int, float, flag, path (file or folder), file, folder, existing folder, readable file
+    help: str
+    low: float | None = None  # the range a number may take
+    high: float | None = None
+    multiple: bool = False  # the option may be repeated
+    env: str | None = None  # the environment variable read when the option is not given
+    shown: str | None = None  # the default as people read it, when it is computed rather than a value
+
+    def stated_default(self) -> str:
+        """The default as --help and the README state it."""
+        if self.shown is not None:
+            return self.shown
+        if self.default is False:
+            return "off"
+        if self.default in (None, ()):
+            return "none"
+        if isinstance(self.default, tuple):
+            return " ".join(map(str, self.default))
+        if isinstance(self.default, float):
+            return f"{self.default:g}"
+        return str(self.default)
+
+
+# the options of every command
+GLOBAL = (
+    Setting("home", "--home", "DIR", None, "folder",
+            "Where built stores are kept. Default: $KORYO_KG_HOME, else $XDG_CACHE_HOME/koryo-kg, else "
+            "~/.cache/koryo-kg.", env="KORYO_KG_HOME", shown="~/.cache/koryo-kg"),
+    Setting("sources", "--sources", "DIR", None, "existing folder",
+            "A folder with ontology/, data/triples/ and shapes/ to build from (a checkout of the project's sources, "
+            "say). Default: $KORYO_KG_SOURCES, else the sources shipped with the package.",
+            env="KORYO_KG_SOURCES", shown="the sources shipped with the package"),
+)
+
+# of the commands that build: build, validate, query, serve
+INCLUDE = (
+    Setting("include", "--include", "DIR", (), "existing folder",
+            "A further source folder (a register, say), built with the article's data into a named graph of its "
+            "own, <https://w3id.org/koryo-kg/graph/include/{folder name}>: reasoned, validated, stored, dumped and "
+            "cached like it (repeatable).", multiple=True),
+)
+
+# `koryo-kg serve`
+SERVE = (
+    Setting("host", "--host", "H", "127.0.0.1", "text", "Address to listen on."),
+    Setting("port", "--port", "P", 5000, "int", "Port to listen on.", low=0, high=65535),
+    Setting("workers", "--workers", "N", 2, "int",
+            "Server processes, each with the graph in memory. Keep at least 2: a process that meets a runaway query "
+            "is replaced while the others serve.", low=1, high=64),
+    Setting("threads", "--threads", "T", 16, "int", "Requests served at once by each process.", low=1, high=256),
+    Setting("additions", "--add", "PATH", (), "path",
+            "Serve this RDF file or folder too, beside the project's graph (repeatable). Each file goes into a named "
+            "graph of its own file: IRI; TriG and N-Quads keep their named graphs.", multiple=True),
+    Setting("query_timeout", "--timeout", "S", 30.0, "float",
+            "Seconds a query may run before it is stopped and answered 503.", low=0.1, high=3600),
+    Setting("max_rows", "--max-rows", "N", 100_000, "int",
+            "Most result rows (or triples) per response; a longer result is cut and says so. 0: no limit.", low=0),
+    Setting("max_body", "--max-body", "B", 1_000_000, "int", "Most bytes of request body; more is answered 413.",
+            low=1),
+    Setting("max_memory", "--max-memory", "MB", 2048, "int",
+            "Most MB of memory each process may hold; a process past it answers its running queries 503 and is "
+            "replaced. 0: no limit.", low=0),
+    Setting("max_connections", "--max-connections", "N", 1000, "int",
+            "Most open connections per process (one that never sends a byte is held until the client closes it); "
+            "further ones wait in the listen queue.", low=1, high=100_000),
+    Setting("header_timeout", "--header-timeout", "S", 10.0, "float",
+            "Seconds a client may take to finish a request's headers once begun, or stay idle after a request.",
+            low=0.1, high=3600),
+    Setting("cors_origins", "--cors-origin", "O", ("*",), "text", "Origin allowed by CORS (repeatable).",
+            multiple=True),
+    Setting("no_cors", "--no-cors", "", False, "flag", "Send no CORS headers."),
+    Setting("service_allowlist", "--allow-service", "URL", (), "text",
+            "A SERVICE endpoint that queries may call (repeatable). By default SERVICE is refused.", multiple=True),
+    Setting("update_token_file", "--update-token-file", "F", None, "readable file",
+            "Turn SPARQL Update on: requests must carry this file's text as a bearer token. Off by default."),
+    Setting("update_log", "--update-log", "F", None, "file",
+            "The RDF Patch file where committed updates are kept and replayed from at every start.",
+            shown="$KORYO_KG_HOME/updates.rdfp"),
+    Setting("public_url", "--public-url", "URL", None, "text",
+            "The URL clients reach this server at (https://kg.example.org, say, behind a proxy): every link the "
+            "server writes starts with it. Default: the request's Host, once checked against the names the server "
+            "answers for."),
+    Setting("allowed_hosts", "--allowed-host", "H", (), "text",
+            "A Host name to answer for besides the listening address, loopback and --public-url's host (repeatable; "
+            ".example.org for every subdomain). Other Hosts get 400.", multiple=True),
+    Setting("strict_build", "--strict-build", "", False, "flag",
+            "Refuse to start when the sources do not build, instead of serving the last good build."),
+)
+
+SETTINGS = {s.name: s for s in (*GLOBAL, *INCLUDE, *SERVE)}
+
+
+def _default(name: str):
+    return SETTINGS[name].default
+
+
+def default_home() -> Path:
+    """Where built stores are kept when neither --home nor $KORYO_KG_HOME says (the command line reads both)."""
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache) / "koryo-kg"
 
 
 @dataclass(frozen=True)
 class ServerConfig:
     store_path: str  # a pyoxigraph store folder, opened read-only
     graph_counts: dict[str, int] = field(default_factory=dict)  # named graph IRI -> triples
-    workers: int = 2  # server processes, each with the graph in memory
-    threads: int = 16  # requests served at once per process
-    query_timeout: float = 30.0  # seconds; a query past it is stopped and answered 503
-    max_rows: int = 100_000  # result rows (or triples) per response; 0 for no limit
-    max_body: int = 1_000_000  # bytes of request body; more is answered 413
-    max_memory: int = 2048  # MB of memory (resident) per process; a process past it is replaced, its queries 503
-    max_connections: int = 1000  # open connections per process; more wait in the listen queue
-    header_timeout: float = 10.0  # seconds to finish a request's headers once begun, or idle after one
-    cors_origins: tuple[str, ...] = ("*",)  # empty: no CORS headers
-    service_allowlist: tuple[str, ...] = ()  # SERVICE endpoints a query may call
+    workers: int = _default("workers")  # server processes, each with the graph in memory
+    threads: int = _default("threads")  # requests served at once per process
+    query_timeout: float = _default("query_timeout")  # seconds; a query past it is stopped and answered 503
+    max_rows: int = _default("max_rows")  # result rows (or triples) per response; 0 for no limit
+    max_body: int = _default("max_body")  # bytes of request body; more is answered 413
+    max_memory: int = _default("max_memory")  # MB resident per process; past it, replaced and its queries 503
+    max_connections: int = _default("max_connections")  # open connections per process; more wait to be accepted
+    header_timeout: float = _default("header_timeout")  # seconds to finish a request's headers, or idle after one
+    cors_origins: tuple[str, ...] = _default("cors_origins")  # empty: no CORS headers
+    service_allowlist: tuple[str, ...] = _default("service_allowlist")  # SERVICE endpoints a query may call
     base: str = BASE
-    dumps_dir: str | None = None  # the build's downloads (see store.DUMPS)
-    validation_report: str | None = None  # the build's SHACL report as JSON (see store.VALIDATION)
+    dumps_dir: str | None = None  # the build's downloads (see build/cache.py DUMPS)
+    validation_report: str | None = None  # the build's SHACL report as JSON (see build/cache.py VALIDATION)
     version: str = "unversioned"  # changes whenever the served data changes: the root of every ETag
     modified: datetime | None = None  # when the served data last changed: Last-Modified
     update_log: str | None = None  # the RDF Patch file of committed updates, replayed at start (see updates.py)
     update_token: str | None = field(default=None, repr=False)  # SPARQL Update is on only with this token
-    public_url: str | None = None  # what links start with (--public-url); None: the request's checked Host
-    allowed_hosts: tuple[str, ...] = ()  # Host names answered (see hosts.py); empty: any (tests, embedding)
+    public_url: str | None = _default("public_url")  # what links start with; None: the request's checked Host
+    allowed_hosts: tuple[str, ...] = _default("allowed_hosts")  # Host names answered (see hosts.py); empty: any

@@ -1,5 +1,7 @@
 """The IRIs the package itself needs: namespaces, the ontology IRI and the named graphs of the dataset."""
 
+from urllib.parse import quote
+
 from rdflib import Namespace, URIRef
 
 BASE = "https://w3id.org/koryo-kg/"
@@ -24,12 +26,18 @@ class Graphs:
     INFERRED = URIRef(BASE + "graph/inferred")
     SHAPES = URIRef(BASE + "graph/shapes")
     META = URIRef(BASE + "graph/meta")
+    GAZETTEER = URIRef(BASE + "graph/gazetteer")
 
-    ALL = (ONTOLOGY, IMPORTS, DATA, INFERRED, SHAPES, META)
+    ALL = (ONTOLOGY, IMPORTS, DATA, INFERRED, SHAPES, META, GAZETTEER)
+
+    @staticmethod
+    def included(name: str) -> URIRef:
+        """The graph of a folder given with --include (a register, say)."""
+        return URIRef(BASE + "graph/include/" + quote(name, safe=""))
 
     @staticmethod
     def short_name(iri: str) -> str:
-        return str(iri).rsplit("/", 1)[-1]
+        return str(iri)[len(BASE + "graph/"):] if str(iri).startswith(BASE + "graph/") else str(iri).rsplit("/", 1)[-1]
 
 
 # Prefixes for showing IRIs to people (reports, tables); the data files declare the same ones.

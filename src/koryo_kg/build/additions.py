@@ -10,7 +10,8 @@ from pathlib import Path
 import pyoxigraph
 
 from koryo_kg.problems import InputError
-from koryo_kg.sources.parsing import parse, rdf_files
+from koryo_kg.sources.files import rdf_files
+from koryo_kg.sources.parsing import parse
 
 _QUAD_FORMATS = {pyoxigraph.RdfFormat.N_QUADS, pyoxigraph.RdfFormat.TRIG}
 

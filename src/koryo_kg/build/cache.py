@@ -15,16 +15,11 @@ from pathlib import Path
 
 import pyoxigraph
 
+from koryo_kg.settings import default_home
+
 KEEP = 3  # stores kept, the current one included
 STALE = 24 * 3600  # seconds after which a staging folder is removed even if its process id is alive again
 VALIDATION = "validation.json"  # the build's SHACL report (reports.as_json), served at /validation
-
-
-def default_home() -> Path:
-    if os.environ.get("KORYO_KG_HOME"):
-        return Path(os.environ["KORYO_KG_HOME"])
-    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(cache) / "koryo-kg"
 
 
 # The downloads made with every build: the dataset with its named graphs, and the union of its graphs.
@@ -53,7 +48,7 @@ def write_dumps(store: pyoxigraph.Store, folder: Path) -> None:
 
 class BuildCache:
     def __init__(self, home: Path | None = None):
-        self.home = Path(home) if home else default_home()
+        self.home = Path(home) if home else default_home()  # --home or $KORYO_KG_HOME, read by the command line
         self.stores = self.home / "stores"
 
     def path(self, key: str) -> Path:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, URIRef
 
 from koryo_kg import __version__
 from koryo_kg.build.cache import VALIDATION, BuildCache
@@ -38,21 +38,35 @@ class Loaded:
     imports: Graph
     data: Graph
     shapes: Graph
+    gazetteer: Graph
     index: LocationIndex
+    includes: dict[URIRef, Graph] = field(default_factory=dict)  # --include folders, by graph
 
     @classmethod
     def from_sources(cls, sources: Sources) -> Loaded:
         index = LocationIndex()
         problems: list[Problem] = []
         graphs = []
-        for files in (sources.ontology, sources.imports, sources.data, sources.shapes):
+        roles = (sources.ontology, sources.imports, sources.data, sources.shapes, sources.gazetteer)
+        for files in (*roles, *(files for _, files in sources.includes)):
             try:
                 graphs.append(load(list(files), index=index)[0])
             except InputError as error:  # collect every role's parse errors before giving up
                 problems += error.problems
         if problems:
             raise InputError(problems)
-        return cls(*graphs, index=index)
+        includes = dict(zip((iri for iri, _ in sources.includes), graphs[len(roles):], strict=True))
+        return cls(*graphs[:len(roles)], index=index, includes=includes)
+
+    def facts(self) -> Graph:
+        """The asserted facts: the article's data and every included folder's, as one graph."""
+        if not self.includes:
+            return self.data
+        facts = Graph()
+        for graph in (self.data, *self.includes.values()):
+            for triple in graph:
+                facts.add(triple)
+        return facts
 
     def vocabulary(self) -> Graph:
         """The ontology with the external axioms it relies on: what SHACL needs for class hierarchy."""
@@ -62,7 +76,8 @@ class Loaded:
 def input_key(sources: Sources) -> str:
     digest = hashlib.sha256(f"koryo-kg {__version__} format {FORMAT}\n".encode())
     for role, files in (("ontology", sources.ontology), ("imports", sources.imports),
-                        ("data", sources.data), ("shapes", sources.shapes)):
+                        ("data", sources.data), ("shapes", sources.shapes), ("gazetteer", sources.gazetteer),
+                        *((f"include {iri}", files) for iri, files in sources.includes)):
         for path in files:
             digest.update(f"{role}/{path.name}\n".encode())
             digest.update(path.read_bytes())
@@ -70,7 +85,7 @@ def input_key(sources: Sources) -> str:
 
 
 def build(sources: Sources, cache: BuildCache, force: bool = False,
-          progress: Callable[[str], None] = lambda message: None) -> BuildResult:
+          progress: Callable[[str], None] = lambda message: None, reasoner: str = "rules") -> BuildResult:
     """Build the store for `sources` unless the cache has it. Raises InputError or BuildFailed, leaving the
     last good build current."""
     started_clock = time.monotonic()
@@ -79,7 +94,7 @@ def build(sources: Sources, cache: BuildCache, force: bool = False,
         cache.set_current(key)
         return BuildResult(key, reused=True, seconds=time.monotonic() - started_clock)
 
-    from koryo_kg.build.reasoning import reason  # owlrl and pyshacl load slowly: only when a build is needed
+    from koryo_kg.build.reasoning import reason  # the reasoners and pyshacl load slowly: only for a build
     from koryo_kg.build.reports import as_json
     from koryo_kg.build.shacl import contradictions, validate
 
@@ -87,20 +102,23 @@ def build(sources: Sources, cache: BuildCache, force: bool = False,
     progress(f"parsing {len(sources.all_files())} files")
     loaded = Loaded.from_sources(sources)
 
-    progress(f"reasoning with owlrl over {len(loaded.ontology) + len(loaded.imports) + len(loaded.data)} triples")
-    reasoned = reason(loaded.ontology, loaded.imports, loaded.data)
+    facts = loaded.facts()
+    progress(f"reasoning with {reasoner} over {len(loaded.ontology) + len(loaded.imports) + len(facts)} triples")
+    reasoned = reason(loaded.ontology, loaded.imports, facts, reasoner=reasoner)
     if reasoned.errors:
-        lines = [str(Problem(f.location, f.message)) for f in contradictions(reasoned.errors, loaded.data, loaded.index)]
+        lines = [str(Problem(f.location, f.message))
+                 for f in contradictions(reasoned.errors, facts, loaded.index, reasoned.by)]
         raise BuildFailed("the reasoner found contradictions:\n" + "\n".join(lines))
 
     progress("validating the data against the shapes with pyshacl")
-    report = validate(loaded.data, loaded.vocabulary(), loaded.shapes, loaded.index)
+    report = validate(facts, loaded.vocabulary(), loaded.shapes, loaded.index)
     if not report.conforms and report.count("violation"):
         raise BuildFailed(f"the data does not conform to the shapes ({report.count('violation')} violations)", report)
 
     progress("storing")
     graphs = {Graphs.ONTOLOGY: loaded.ontology, Graphs.IMPORTS: loaded.imports, Graphs.DATA: loaded.data,
-              Graphs.INFERRED: reasoned.inferred, Graphs.SHAPES: loaded.shapes}
+              Graphs.INFERRED: reasoned.inferred, Graphs.SHAPES: loaded.shapes, Graphs.GAZETTEER: loaded.gazetteer,
+              **loaded.includes}
     counts = {iri: len(graph) for iri, graph in graphs.items()}
     graphs[Graphs.META] = describe(counts, key, started, datetime.now(UTC))
     dataset = Dataset()

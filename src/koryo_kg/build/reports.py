@@ -48,7 +48,8 @@ def as_json(report: Report, version: str | None = None) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-FORMATS = {"text": text, "json": as_json}
+# the writer of each report format of koryo_kg.formats, by its name
+WRITERS = {"text": text, "json": as_json}
 
 
 def turtle(report: Report) -> str:
@@ -137,4 +138,4 @@ def sarif(report: Report) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-FORMATS.update({"turtle": turtle, "junit": junit, "github": github, "sarif": sarif})
+WRITERS.update({"turtle": turtle, "junit": junit, "github": github, "sarif": sarif})

@@ -248,7 +248,8 @@ def undescribed(data: Graph, index: LocationIndex | None = None) -> list[Finding
     return found
 
 
-def contradictions(errors: list[tuple[str, list]], data: Graph, index: LocationIndex) -> list[Finding]:
+def contradictions(errors: list[tuple[str, list]], data: Graph, index: LocationIndex,
+                   by: str = REASONER) -> list[Finding]:
     """The reasoner's errors (a disjointness clash, say) as violations, each where the files write one of the
     resources it names."""
     findings = []
@@ -256,6 +257,6 @@ def contradictions(errors: list[tuple[str, list]], data: Graph, index: LocationI
         # the data's own subjects first: an individual in two disjoint classes is fixed where it is written
         resources = sorted(resources, key=lambda r: (r, None, None) not in data)
         where = next((loc for loc in (index.locate(r, data) for r in resources) if loc), None)
-        findings.append(Finding("violation", f"owlrl: {message}", _name(resources[0]) if resources else "",
+        findings.append(Finding("violation", f"{by}: {message}", _name(resources[0]) if resources else "",
                                 None, None, REASONER, None, where))
     return findings

@@ -20,16 +20,15 @@ from flask_cors.core import get_cors_headers
 from werkzeug import Request, Response
 from werkzeug.exceptions import HTTPException
 
-from koryo_kg.build.additions import graph_counts
 from koryo_kg.endpoint.service_description import describe
 from koryo_kg.endpoint.updates import Updater
+from koryo_kg.formats import HTML
 from koryo_kg.http.errors import INTERNAL_ERROR, http_error
 from koryo_kg.http.errors import plain_text as error
 from koryo_kg.http.hosts import public_base
 from koryo_kg.http.negotiation import choose_document, choose_for_header, document_media_types, offered
 from koryo_kg.query.engine import Engine, QueryError
 from koryo_kg.query.sparql_text import SparqlSyntaxError, outline
-from koryo_kg.query.writers import HTML, RDFLIB_NAMES
 from koryo_kg.settings import ServerConfig
 
 PATH = "/sparql"
@@ -139,8 +138,7 @@ class SparqlProtocol:
             })
         except QueryError as failure:
             return _failure(failure, seen)
-        textual = chosen.media_type.startswith("text/") or chosen.name in ("json", "xml", "jsonld", "rdfxml")
-        headers = [("Content-Type", chosen.media_type + ("; charset=utf-8" if textual else "")),
+        headers = [("Content-Type", chosen.media_type + ("; charset=utf-8" if chosen.charset else "")),
                    ("Vary", "Accept, Accept-Encoding")]
         body = answer.body
         if isinstance(body, bytes):
@@ -202,8 +200,11 @@ class SparqlProtocol:
                          Vary="Accept")
         if chosen is HTML:
             return None
-        counts = graph_counts(self.engine.store) if self.engine.revision else self.config.graph_counts
-        body = describe(self.endpoint_url(request), self.config, counts).serialize(format=RDFLIB_NAMES[chosen.name])
+        try:
+            counts = self.engine.graph_counts() if self.engine.revision else self.config.graph_counts
+        except QueryError as failure:
+            return error(failure.status, str(failure))
+        body = describe(self.endpoint_url(request), self.config, counts).serialize(format=chosen.media_type)
         response = Response(body, mimetype=chosen.media_type)
         response.headers["Vary"] = "Accept"
         return response

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from rdflib import RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
 
-from koryo_kg.query.writers import GRAPH_FORMATS, SOLUTION_FORMATS
+from koryo_kg import formats
+from koryo_kg.formats import RDF_KINDS, RESULTS
 from koryo_kg.settings import ServerConfig
 from koryo_kg.vocab import KG, VOID
 
@@ -32,8 +33,9 @@ def describe(endpoint: str, config: ServerConfig, graph_counts: dict[str, int]) 
     g.add((service, SD.feature, SD.UnionDefaultGraph))
     if config.service_allowlist:
         g.add((service, SD.feature, SD.BasicFederatedQuery))
-    for name in (*SOLUTION_FORMATS, *GRAPH_FORMATS):
-        g.add((service, SD.resultFormat, FORMAT_IRIS[name]))
+    for f in formats.of(RESULTS, *RDF_KINDS):
+        if f.media_types:
+            g.add((service, SD.resultFormat, FORMAT_IRIS[f.name]))
     g.add((service, KG.queryTimeout, Literal(str(config.query_timeout), datatype=XSD.decimal)))
     g.add((service, KG.resultRowLimit, Literal(config.max_rows)))
     g.add((service, KG.requestBodyLimit, Literal(config.max_body)))

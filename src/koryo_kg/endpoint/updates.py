@@ -30,11 +30,13 @@ from rdflib import Graph
 from koryo_kg.build.reports import text as report_text
 from koryo_kg.build.shacl import validate
 from koryo_kg.problems import InputError, Location, Problem
+from koryo_kg.query.embedded import Embedded
 from koryo_kg.query.engine import Engine, QueryError
 from koryo_kg.sources.parsing import rdflib_term
 from koryo_kg.vocab import Graphs
 
-BUILT_GRAPHS = frozenset(str(g) for g in (Graphs.ONTOLOGY, Graphs.IMPORTS, Graphs.SHAPES, Graphs.INFERRED, Graphs.META))
+BUILT_GRAPHS = frozenset(str(g) for g in (Graphs.ONTOLOGY, Graphs.IMPORTS, Graphs.SHAPES, Graphs.INFERRED, Graphs.META,
+                                         Graphs.GAZETTEER))
 
 
 @dataclass
@@ -200,12 +202,18 @@ def _fsync_directory(path: Path) -> None:
 
 
 class Updater:
-    """Applies updates to the engine's store and keeps this process up to date with the log."""
+    """Applies updates to the engine's store and keeps this process up to date with the log. The engine's
+    backend is the embedded one (query/embedded.py): an update is tried on a copy of its pyoxigraph store,
+    which a new backend then serves."""
 
     def __init__(self, engine: Engine, log: UpdateLog, token: str | None):
         self.engine, self.log, self.token = engine, log, token
         self._mutex = threading.Lock()  # one process thread at a time reads or writes the log
         self.catch_up()
+
+    @property
+    def _served(self) -> pyoxigraph.Store:
+        return self.engine.backend.store
 
     @property
     def accepts_updates(self) -> bool:
@@ -235,7 +243,7 @@ class Updater:
     def _replay(self) -> None:
         transactions = self.log.new_transactions()
         if transactions:
-            store = _copy(self.engine.store)
+            store = _copy(self._served)
             for deleted, added in transactions:
                 for quad in deleted:
                     store.remove(quad)
@@ -244,7 +252,7 @@ class Updater:
 
     def _serve(self, store: pyoxigraph.Store) -> None:
         committed = datetime.fromtimestamp(self.log.path.stat().st_mtime, UTC).replace(microsecond=0)
-        self.engine.replace_store(store, revision=self.log.read_to, changed=committed)
+        self.engine.replace_backend(Embedded(store), revision=self.log.read_to, changed=committed)
 
     def apply(self, update: str, base_iri: str | None = None) -> Outcome:
         """Try, validate and commit one update; raises QueryError for one that does not parse or run."""
@@ -255,7 +263,7 @@ class Updater:
                 logging.getLogger("_granian").error("%s", damaged)
                 raise QueryError(503, "updates are stopped: the update log is damaged (the server's log says "
                                       "where)") from None
-            current = self.engine.store
+            current = self._served
             candidate = _copy(current)
             try:
                 candidate.update(update, base_iri=base_iri)
@@ -284,7 +292,7 @@ class Updater:
     @cached_property
     def _schema(self) -> tuple[Graph, Graph]:
         """The vocabulary and the shapes, read once: updates may not change them."""
-        store = self.engine.store
+        store = self._served
         return _graph(store, str(Graphs.ONTOLOGY), str(Graphs.IMPORTS)), _graph(store, str(Graphs.SHAPES))
 
     def _validation(self, candidate: pyoxigraph.Store, graphs: list[str]) -> str | None:

@@ -7,10 +7,10 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-import pyoxigraph
 from rdflib import RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS
 
+from koryo_kg.query.engine import Engine
 from koryo_kg.vocab import DATASET, DCAT, VOID, Graphs
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")
@@ -24,13 +24,13 @@ def _checksum(path: Path) -> str:
     return digest.hexdigest()
 
 
-def void_graph(store: pyoxigraph.Store, host: str, dumps: list[Path], media_types: dict[str, str]) -> Graph:
+def void_graph(engine: Engine, host: str, dumps: list[Path], media_types: dict[str, str]) -> Graph:
     graph = Graph()
     graph.bind("void", VOID)
     graph.bind("dcat", DCAT)
     graph.bind("spdx", SPDX)
-    meta = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{Graphs.META}> {{ ?s ?p ?o }} }}")
-    graph.parse(data=meta.serialize(format=pyoxigraph.RdfFormat.N_TRIPLES), format="nt")
+    for triple in engine.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{Graphs.META}> {{ ?s ?p ?o }} }}"):
+        graph.add(triple)
     graph.add((DATASET, VOID.sparqlEndpoint, URIRef(host + "/sparql")))
     graph.add((DATASET, VOID.rootResource, URIRef(host + "/id/event/deportation-1937")))
     for path in dumps:
@@ -51,15 +51,15 @@ def void_graph(store: pyoxigraph.Store, host: str, dumps: list[Path], media_type
         graph.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
         graph.add((checksum, SPDX.checksumValue, Literal(_checksum(path), datatype=XSD.hexBinary)))
     data = f"<{Graphs.DATA}>"
-    for row in store.query(f"SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH {data} {{ ?s a ?class }} }} "
-                           "GROUP BY ?class"):
+    for row in engine.select(f"SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH {data} {{ ?s a ?class }} }} "
+                             "GROUP BY ?class"):
         partition = BNode()
         graph.add((DATASET, VOID.classPartition, partition))
-        graph.add((partition, VOID["class"], URIRef(row["class"].value)))
-        graph.add((partition, VOID.entities, Literal(int(row["n"].value))))
-    for row in store.query(f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ GRAPH {data} {{ ?s ?p ?o }} }} GROUP BY ?p"):
+        graph.add((partition, VOID["class"], row["class"]))
+        graph.add((partition, VOID.entities, Literal(int(str(row["n"])))))
+    for row in engine.select(f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ GRAPH {data} {{ ?s ?p ?o }} }} GROUP BY ?p"):
         partition = BNode()
         graph.add((DATASET, VOID.propertyPartition, partition))
-        graph.add((partition, VOID.property, URIRef(row["p"].value)))
-        graph.add((partition, VOID.triples, Literal(int(row["n"].value))))
+        graph.add((partition, VOID.property, row["p"]))
+        graph.add((partition, VOID.triples, Literal(int(str(row["n"])))))
     return graph

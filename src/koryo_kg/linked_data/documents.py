@@ -13,24 +13,24 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
-import pyoxigraph
-from flask import Blueprint, Response, abort, current_app, redirect, request, send_file, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_file, url_for
+from rdflib import URIRef
 
+from koryo_kg import formats
+from koryo_kg.formats import GRAPH, HTML, RDF_KINDS
 from koryo_kg.http.caching import conditional
+from koryo_kg.http.dataset_state import dataset_state, engine
 from koryo_kg.http.links import local_url, site_url
-from koryo_kg.http.negotiation import choose_document, document_media_types
-from koryo_kg.query.writers import GRAPH_FORMATS, HTML, RDF_FORMATS, RDFLIB_NAMES
+from koryo_kg.http.negotiation import choose_document, document_media_types, prefers_html
 from koryo_kg.vocab import BASE
 
 blueprint = Blueprint("linked_data", __name__)
 
-DOCUMENT_FORMATS = {f.extension: f for f in (*(GRAPH_FORMATS[n] for n in ("turtle", "ntriples", "rdfxml", "jsonld")),
-                                                HTML)}
-DUMP_TYPES = {".nq": "application/n-quads", ".trig": "application/trig", ".ttl": "text/turtle",
-              ".nt": "application/n-triples"}
+DOCUMENT_FORMATS = {f.extension: f for f in (*formats.of(GRAPH), HTML)}
+DUMP_TYPES = {extension: f.media_type for extension, f in formats.by_extension(*RDF_KINDS).items()}
 
 # The document about a resource: its own triples (with the blank nodes they lead to, such as time-spans),
-# the statements about it with their triples, the triples that point at it, and the labels of everything
+# the statements about it with their triples (and their time-spans), the triples that point at it, and the labels of everything
 # it links to (a concept's skos:prefLabel). ?this is bound by substitution, never spliced into the text.
 DESCRIBE = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -38,38 +38,42 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX kg: <https://w3id.org/koryo-kg/ontology#>
 CONSTRUCT {
   ?this ?p ?o . ?o ?bp ?bo . ?o ?olabelled ?olabel .
-  ?statement ?sp ?so . ?so ?solabelled ?solabel .
+  ?statement ?sp ?so . ?so ?solabelled ?solabel . ?so ?sbp ?sbo .
   ?s ?q ?this . ?s rdfs:label ?slabel .
 } WHERE {
   { ?this ?p ?o
     OPTIONAL { FILTER isBlank(?o) ?o ?bp ?bo }
     OPTIONAL { FILTER isIRI(?o) ?o ?olabelled ?olabel VALUES ?olabelled { rdfs:label skos:prefLabel } } }
   UNION { ?statement kg:about ?this ; ?sp ?so
+          OPTIONAL { FILTER isBlank(?so) ?so ?sbp ?sbo }
           OPTIONAL { FILTER isIRI(?so) ?so ?solabelled ?solabel VALUES ?solabelled { rdfs:label skos:prefLabel } } }
   UNION { ?s ?q ?this OPTIONAL { ?s rdfs:label ?slabel } }
 }
 """
 
 
-def _store() -> pyoxigraph.Store:
-    return current_app.config["ENGINE"].store
+NOT_IN_IRIS = frozenset('<>" {}|\\^`')  # nor controls: what rdflib warns of and the store refuses
 
 
 def _exists(iri: str) -> bool:
-    try:
-        node = pyoxigraph.NamedNode(iri)
-    except ValueError:  # not even an IRI (a space, a bracket in the path): certainly not ours
+    if any(c in NOT_IN_IRIS or c < " " for c in iri):  # not even an IRI: certainly not ours
         return False
-    return bool(_store().query("ASK { { ?this ?p ?o } UNION { ?s ?p ?this } }", use_default_graph_as_union=True,
-                               substitutions={pyoxigraph.Variable("this"): node}))
+    try:
+        return engine().ask("ASK { { ?this ?p ?o } UNION { ?s ?p ?this } }", {"this": URIRef(iri)})
+    except ValueError:  # another reason it is not an IRI
+        return False
+
+
+def _subjects() -> list[str]:
+    """The dataset's own IRIs that are subjects: the 404s' suggestions and the sitemap."""
+    return dataset_state().get("subjects", lambda: sorted({
+        str(row["s"]) for row in engine().select("SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER isIRI(?s) }")
+        if str(row["s"]).startswith(BASE)}))
 
 
 def _similar(path: str) -> list[str]:
     """IRIs of the dataset that look like the one asked for, for a 404 that helps."""
-    candidates = current_app.config.setdefault("KORYO_SUBJECTS", sorted({
-        s["s"].value for s in _store().query(
-            "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER isIRI(?s) }", use_default_graph_as_union=True)
-        if s["s"].value.startswith(BASE)}))
+    candidates = _subjects()
     wanted = BASE + path
     by_slug = {c.rsplit("/", 1)[-1]: c for c in candidates}
     close = difflib.get_close_matches(wanted, candidates, n=5, cutoff=0.75)
@@ -78,7 +82,13 @@ def _similar(path: str) -> list[str]:
 
 
 def _not_found(path: str) -> Response:
+    """404 with the dataset's IRIs that look like the one asked for: a page for browsers, text for others."""
     similar = _similar(path)
+    if prefers_html(request.accept_mimetypes):
+        words = path.rsplit("/", 1)[-1].rsplit(".", 1)[0].replace("-", " ")
+        body = render_template("not_found.html", iri=BASE + path, search_query=words,
+                               suggestions=[{"url": local_url(iri), "iri": iri} for iri in similar])
+        return Response(body, status=404, mimetype="text/html")
     lines = [f"404 Not Found: nothing in the dataset is called {BASE}{path}"]
     if similar:
         lines += ["", "Did you mean:"] + [f"  {local_url(iri)}" for iri in similar]
@@ -90,11 +100,9 @@ def _alternates(path: str) -> str:
                      for ext, f in DOCUMENT_FORMATS.items())
 
 
-def describe(iri: str) -> list:
-    """The triples of the document about `iri`, each once (CONSTRUCT repeats a triple per solution)."""
-    return list(dict.fromkeys(_store().query(
-        DESCRIBE, use_default_graph_as_union=True,
-        substitutions={pyoxigraph.Variable("this"): pyoxigraph.NamedNode(iri)})))
+def describe(iri: str, format: str | None = None) -> list[tuple] | bytes:
+    """The triples of the document about `iri`, each once; or, with `format`, the document in it."""
+    return engine().construct(DESCRIBE, {"this": URIRef(iri)}, format=format)
 
 
 @blueprint.route("/<path:path>", methods=["GET"])
@@ -118,15 +126,14 @@ def resource(path: str) -> Response:
 def document(path: str, extension: str) -> Response:
     iri = BASE + path
     chosen = DOCUMENT_FORMATS[extension]
-    triples = describe(iri)
     if chosen is HTML:
         from koryo_kg.pages.entities import entity_page
 
-        body = entity_page(iri, triples, {ext: url_for("linked_data.resource", path=f"{path}.{ext}")
-                                          for ext in DOCUMENT_FORMATS if ext != "html"})
+        body = entity_page(iri, describe(iri), {ext: url_for("linked_data.resource", path=f"{path}.{ext}")
+                                                for ext in DOCUMENT_FORMATS if ext != "html"})
         response = Response(body, mimetype="text/html")
     else:
-        response = Response(pyoxigraph.serialize(triples, format=RDF_FORMATS[chosen.name]), mimetype=chosen.media_type)
+        response = Response(describe(iri, chosen.name), mimetype=chosen.media_type)
     response.charset = "utf-8"
     response.headers["Link"] = _alternates(path)
     response.headers["Content-Location"] = url_for("linked_data.resource", path=f"{path}.{extension}")
@@ -159,9 +166,9 @@ def dump_files() -> list[Path]:
 def void() -> Response:
     from koryo_kg.linked_data.dataset_description import void_graph
 
-    graph = void_graph(_store(), site_url(), dump_files(), DUMP_TYPES)
-    chosen = choose_document(request.accept_mimetypes, html=False) or GRAPH_FORMATS["turtle"]
-    response = Response(graph.serialize(format=RDFLIB_NAMES[chosen.name]), mimetype=chosen.media_type)
+    graph = void_graph(engine(), site_url(), dump_files(), DUMP_TYPES)
+    chosen = choose_document(request.accept_mimetypes, html=False) or formats.get("turtle", GRAPH)
+    response = Response(graph.serialize(format=chosen.media_type), mimetype=chosen.media_type)
     response.charset = "utf-8"
     return conditional(response, f".well-known/void/{chosen.name}")
 
@@ -183,8 +190,7 @@ def sitemap() -> Response:
     """Every entity page (the HTML documents of the dataset's resources)."""
     from xml.sax.saxutils import escape
 
-    _similar("")  # fills the subject list
-    subjects = current_app.config["KORYO_SUBJECTS"]
+    subjects = _subjects()
     modified = current_app.config["KORYO"].modified
     lastmod = f"<lastmod>{modified.date().isoformat()}</lastmod>" if modified else ""
     urls = "".join(f"<url><loc>{escape(local_url(iri))}.html</loc>{lastmod}</url>\n" for iri in subjects)

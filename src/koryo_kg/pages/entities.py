@@ -1,88 +1,171 @@
-"""The HTML page about one resource, for historians: its names in every script, its types, every fact with
-links, the statements about it with their footnotes, and what mentions it. Built from the same triples as
-the RDF documents; Jinja escapes everything shown."""
+"""The HTML page about one resource, written as a reference entry for historians: its description and
+date first, its names in every script, the facts the data asserts (each source beside it as a numbered note
+with the footnote's bibliographic text, own or inherited), the figures side by side, the statements about
+it, what mentions it, a map and a diagram; what the reasoner adds is there but folded away. Built from the
+same triples as the RDF documents, plus which of them are asserted; Jinja escapes everything shown."""
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
+from datetime import datetime, timedelta
 
-import pyoxigraph
-from flask import current_app, render_template
+from flask import render_template
+from rdflib import RDF, RDFS, SKOS, BNode, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV
 
+from koryo_kg.http.dataset_state import dataset_state, engine
 from koryo_kg.http.links import local_url
+from koryo_kg.pages.maps import place_map
+from koryo_kg.pages.notes import page_notes
 from koryo_kg.pages.pictures import figures, neighbourhood
-from koryo_kg.vocab import KG, compact
+from koryo_kg.vocab import KG, Graphs, compact
 
-LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-ALT_LABEL = "http://www.w3.org/2004/02/skos/core#altLabel"
-PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
-TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-ABOUT = str(KG) + "about"
+CRM = "http://www.cidoc-crm.org/cidoc-crm/"
+# rdflib terms equal terms only (URIRef("x") != "x"): the triples are compared with these
+LABEL, ALT_LABEL, PREF_LABEL, TYPE, ABOUT = RDFS.label, SKOS.altLabel, SKOS.prefLabel, RDF.type, KG.about
+TIME_SPAN, BEGIN, END = URIRef(CRM + "P4_has_time-span"), URIRef(CRM + "P82a_begin_of_the_begin"), URIRef(
+    CRM + "P82b_end_of_the_end")
+DESCRIPTIONS = (DCTERMS.description, RDFS.comment)
+# shown in the lead or the notes, not as facts
+SHOWN_ELSEWHERE = {LABEL, ALT_LABEL, TYPE, *DESCRIPTIONS, PROV.wasDerivedFrom, KG.ownFootnote, KG.inheritedFootnote,
+                   KG.citationStatus, TIME_SPAN, ABOUT}
+
+TERM_LABELS = """SELECT ?t ?l WHERE { GRAPH ?g { ?t <http://www.w3.org/2000/01/rdf-schema#label> ?l }
+FILTER (?g IN (<https://w3id.org/koryo-kg/graph/ontology>, <https://w3id.org/koryo-kg/graph/imports>))
+FILTER (lang(?l) = "en") }"""
+# Which of the document's triples the data asserts (the rest the reasoner added): the entity's own, its
+# statements', and those that point at it. ?this is joined with the whole solution (see maps.PLACES).
+ASSERTED = f"""PREFIX kg: <https://w3id.org/koryo-kg/ontology#>
+SELECT ?this ?s ?p ?o WHERE {{ GRAPH <{Graphs.DATA}> {{
+  {{ ?this ?p ?o . BIND (?this AS ?s) }}
+  UNION {{ ?s kg:about ?this ; ?p ?o }}
+  UNION {{ ?s ?p ?this . BIND (?this AS ?o) }}
+}} }}"""
 
 
 def _property_labels() -> dict[str, str]:
-    """English labels of the properties and classes of the ontology and its imports, read once."""
-    cache = current_app.config.get("KORYO_TERM_LABELS")
-    if cache is None:
-        cache = {r["t"].value: r["l"].value for r in current_app.config["ENGINE"].store.query(
-            'SELECT ?t ?l WHERE { GRAPH ?g { ?t <http://www.w3.org/2000/01/rdf-schema#label> ?l } '
-            'FILTER (?g IN (<https://w3id.org/koryo-kg/graph/ontology>, <https://w3id.org/koryo-kg/graph/imports>)) '
-            'FILTER (lang(?l) = "en") }')}
-        current_app.config["KORYO_TERM_LABELS"] = cache
-    return cache
+    """English labels of the properties and classes of the ontology and its imports."""
+    return dataset_state().get("term labels", lambda: {str(r["t"]): str(r["l"]) for r in engine().select(TERM_LABELS)})
 
 
-def _labels(triples) -> dict[str, str]:
+def _labels(triples: list[tuple]) -> dict[str, str]:
     labels: dict[str, str] = {}
-    for t in triples:
-        if t.predicate.value in (LABEL, PREF_LABEL) and isinstance(t.object, pyoxigraph.Literal):
-            if t.object.language == "en" or t.subject.value not in labels:
-                labels[t.subject.value] = t.object.value
+    for s, p, o in triples:
+        if p in (LABEL, PREF_LABEL) and isinstance(o, Literal):
+            if o.language == "en" or str(s) not in labels:
+                labels[str(s)] = str(o)
     return labels
 
 
+def _key(triple: tuple) -> tuple:
+    """A triple as compared across two reads: blank nodes get new names in each."""
+    return tuple("_:" if isinstance(t, BNode) else t for t in triple)
+
+
+def _day(value: str) -> datetime:
+    return datetime.fromisoformat(value[:19])
+
+
+def human_span(begin: str | None, end: str | None) -> str | None:
+    """1937-09-01T00:00:00 .. 1937-10-31T23:59:59 -> "1 September – 31 October 1937"; a whole year or
+    month reads as one ("1937", "October 1937"); an open side reads "until …" or "from …"."""
+    def day(d: datetime, year: bool = True) -> str:
+        return f"{d.day} {d:%B}" + (f" {d.year}" if year else "")
+    if begin is None and end is None:
+        return None
+    if begin is None:
+        return f"until {day(_day(end))}"
+    if end is None:
+        return f"from {day(_day(begin))}"
+    b, e = _day(begin), _day(end)
+    if (b.month, b.day, e.month, e.day) == (1, 1, 12, 31):
+        return str(b.year) if b.year == e.year else f"{b.year}–{e.year}"
+    if (b.year, b.month, b.day) == (e.year, e.month, 1) and (e + timedelta(days=1)).day == 1:
+        return f"{b:%B %Y}"
+    if b.date() == e.date():
+        return day(b)
+    if b.year == e.year:
+        return f"{b.day} {b:%B} – {day(e)}" if b.month != e.month else f"{b.day}–{e.day} {b:%B %Y}"
+    return f"{day(b)} – {day(e)}"
+
+
+def _spans(triples: list[tuple]) -> dict:
+    """Each blank time-span: its date as written and as a human date."""
+    parts: dict = defaultdict(dict)
+    for s, p, o in triples:
+        if isinstance(s, BNode):
+            parts[s][p] = str(o)
+    spans = {}
+    for node, values in parts.items():
+        written, human = values.get(LABEL), human_span(values.get(BEGIN), values.get(END))
+        spans[node] = human if not written else (written if not human or human == written else f"{human} ({written})")
+    return spans
+
+
 def _value(term, labels: dict[str, str], spans: dict) -> dict:
-    if isinstance(term, pyoxigraph.NamedNode):
-        return {"href": local_url(term.value), "text": labels.get(term.value) or compact(term.value), "iri": term.value}
-    if isinstance(term, pyoxigraph.BlankNode):
-        return {"text": spans.get(term.value, "(a structured value)")}
+    if isinstance(term, URIRef):
+        iri = str(term)
+        return {"href": local_url(iri), "text": labels.get(iri) or compact(iri), "iri": iri}
+    if isinstance(term, BNode):
+        return {"text": spans.get(term) or "(a structured value)"}
     suffix = f" @{term.language}" if term.language else ""
-    return {"text": term.value, "note": suffix.strip() or None}
+    return {"text": str(term), "note": suffix.strip() or None}
 
 
-def entity_page(iri: str, triples: list, alternates: dict[str, str]) -> str:
+def _sorted_values(values: list[dict]) -> list[dict]:
+    return sorted({v["text"] + (v.get("href") or ""): v for v in values}.values(), key=lambda v: v["text"].lower())
+
+
+def entity_page(iri: str, triples: list[tuple], alternates: dict[str, str]) -> str:
+    """The page about `iri` from its document's triples (rdflib terms; see linked_data.documents)."""
+    this = URIRef(iri)
     labels = _labels(triples)
     terms = _property_labels()
-    blank = defaultdict(dict)
-    for t in triples:
-        if isinstance(t.subject, pyoxigraph.BlankNode):
-            blank[t.subject.value][t.predicate.value] = t.object.value
-    spans = {b: p.get(LABEL, "") for b, p in blank.items()}  # time-spans show the date as written
+    name = lambda p: terms.get(str(p)) or compact(str(p))
+    spans = _spans(triples)
+    asserted = {_key((r["s"], r["p"], r["o"])) for r in engine().select(ASSERTED, {"this": this})}
+    notes = page_notes(iri)
 
-    names = sorted({(t.object.language or "", t.object.value, t.predicate.value == ALT_LABEL) for t in triples
-                    if t.subject.value == iri and t.predicate.value in (LABEL, ALT_LABEL)})
-    types = sorted({compact(t.object.value) for t in triples if t.subject.value == iri and t.predicate.value == TYPE})
-    facts = defaultdict(list)
+    own = [(p, o) for s, p, o in triples if s == this]
+    names = sorted({(o.language or "", str(o), p == ALT_LABEL) for p, o in own
+                    if p in (LABEL, ALT_LABEL) and isinstance(o, Literal)})
+    description = next((str(o) for d in DESCRIPTIONS for p, o in own
+                        if p == d and isinstance(o, Literal) and o.language in (None, "en")), None)
+    when = next((spans.get(o) for p, o in own if p == TIME_SPAN), None)
+    if when is None:
+        when = next((human_span(str(o), str(o)[:10] + "T23:59:59") for p, o in own if p == KG.date), None)
+    types = sorted({labels.get(str(o)) or terms.get(str(o)) or compact(str(o)) for p, o in own
+                    if p == TYPE and _key((this, p, o)) in asserted})
+    facts, added = defaultdict(list), defaultdict(list)
+    for p, o in own:
+        if p in SHOWN_ELSEWHERE and not (p == TYPE and _key((this, p, o)) not in asserted):
+            continue
+        (facts if _key((this, p, o)) in asserted else added)[name(p)].append(_value(o, labels, spans))
+
+    statement_nodes = {s for s, p, o in triples if p == ABOUT and o == this}
     statements = defaultdict(lambda: defaultdict(list))
-    incoming = []
-    statement_nodes = {t.subject.value for t in triples if t.predicate.value == ABOUT and t.object.value == iri}
-    for t in triples:
-        if t.subject.value == iri and t.predicate.value not in (LABEL, ALT_LABEL, TYPE):
-            facts[terms.get(t.predicate.value) or compact(t.predicate.value)].append(_value(t.object, labels, spans))
-        elif t.subject.value in statement_nodes and t.predicate.value != TYPE:
-            statements[t.subject.value][terms.get(t.predicate.value) or compact(t.predicate.value)].append(
-                _value(t.object, labels, spans))
-        elif t.object.value == iri and t.subject.value != iri and t.subject.value not in statement_nodes:
-            incoming.append({"subject": _value(t.subject, labels, spans),
-                             "property": terms.get(t.predicate.value) or compact(t.predicate.value)})
+    for s, p, o in triples:
+        if s in statement_nodes and p not in SHOWN_ELSEWHERE and _key((s, p, o)) in asserted:
+            statements[str(s)][name(p)].append(_value(o, labels, spans))
+    mentions = defaultdict(set)  # one line a subject, its properties together
+    for s, p, o in triples:
+        if o == this and s != this and s not in statement_nodes and p != ABOUT and _key((s, p, o)) in asserted:
+            mentions[s].add(name(p))
+    incoming = sorted(({"subject": _value(s, labels, spans), "properties": sorted(ps)} for s, ps in mentions.items()),
+                      key=lambda i: i["subject"]["text"].lower())
+
     title = labels.get(iri) or compact(iri)
     structured = json.dumps({"@context": "https://schema.org", "@id": iri, "name": title,
                              "alternateName": [n[1] for n in names if n[1] != title],
+                             **({"description": description} if description else {}),
                              "url": local_url(iri)}, ensure_ascii=False).replace("<", "\\u003c")
     return render_template(
-        "entity.html", iri=iri, title=title, names=names, types=types,
-        facts=sorted(facts.items()), incoming=sorted(incoming, key=lambda i: (i["property"], i["subject"]["text"])),
-        statements=[(labels.get(s) or compact(s), local_url(s), sorted(p.items())) for s, p in sorted(statements.items())],
+        "entity.html", iri=iri, title=title, names=names, types=types, description=description, when=when,
+        facts=sorted((p, _sorted_values(v)) for p, v in facts.items()),
+        added=sorted((p, _sorted_values(v)) for p, v in added.items()),
+        incoming=incoming, notes=notes,
+        statements=sorted(((labels.get(s) or compact(s), local_url(s), s, sorted((k, _sorted_values(v)) for k, v in p.items()))
+                           for s, p in statements.items()), key=lambda st: st[0].lower()),
         alternates=alternates, structured=structured, diagram=neighbourhood(iri, triples, labels),
-        charts=figures(current_app.config["ENGINE"].store, iri))
+        charts=figures(engine(), iri, notes), map=place_map(iri))

@@ -5,55 +5,62 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-import pyoxigraph
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
+from rdflib import Literal, URIRef
 
+from koryo_kg import formats
+from koryo_kg.formats import GRAPH, HTML
 from koryo_kg.http.caching import conditional
+from koryo_kg.http.dataset_state import dataset_state, engine
 from koryo_kg.http.links import local_url
 from koryo_kg.http.negotiation import choose_document, document_media_types
-from koryo_kg.query.writers import GRAPH_FORMATS, HTML, RDF_FORMATS
 from koryo_kg.vocab import KG, ONTOLOGY, Graphs, compact
 
 blueprint = Blueprint("ontology", __name__)
 
 
+# Every statement about every term, with the term's first use in the data (the first subject in SPARQL's
+# order, so a blank node before any IRI: then no example is shown), in one query.
 TERMS = f"""
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
-SELECT ?term ?kind ?p ?o WHERE {{ GRAPH <{Graphs.ONTOLOGY}> {{
-  ?term a ?kind . FILTER (?kind IN (owl:Class, owl:ObjectProperty, owl:DatatypeProperty))
-  FILTER STRSTARTS(STR(?term), "{KG}")
-  ?term ?p ?o }} }}
+SELECT ?term ?kind ?p ?o ?example WHERE {{
+  GRAPH <{Graphs.ONTOLOGY}> {{
+    ?term a ?kind . FILTER (?kind IN (owl:Class, owl:ObjectProperty, owl:DatatypeProperty))
+    FILTER STRSTARTS(STR(?term), "{KG}")
+    ?term ?p ?o }}
+  OPTIONAL {{ SELECT ?term (MIN(?s) AS ?example) WHERE {{
+    GRAPH <{Graphs.DATA}> {{ {{ ?s a ?term }} UNION {{ ?s ?term ?any }} }} }} GROUP BY ?term }}
+}}
 """
-EXAMPLE = f"""
-SELECT ?s ?term WHERE {{ GRAPH <{Graphs.DATA}> {{ {{ ?s a ?term }} UNION {{ ?s ?term ?o }} }} }} ORDER BY ?s LIMIT 1
-"""
+VERSION = f"""SELECT ?v WHERE {{ GRAPH <{Graphs.ONTOLOGY}> {{ <{ONTOLOGY}> <http://www.w3.org/2002/07/owl#versionInfo> ?v }} }}"""
 
 
 def _version() -> str:
-    store = current_app.config["ENGINE"].store
-    rows = list(store.query(f"SELECT ?v WHERE {{ GRAPH <{Graphs.ONTOLOGY}> {{ <{ONTOLOGY}> "
-                            f"<http://www.w3.org/2002/07/owl#versionInfo> ?v }} }}"))
-    return rows[0]["v"].value if rows else ""
+    def read() -> str:
+        rows = engine().select(VERSION)
+        return str(rows[0]["v"]) if rows else ""
+    return dataset_state().get("ontology version", read)
 
 
 def _terms() -> list[dict]:
-    store = current_app.config["ENGINE"].store
     terms: dict[str, dict] = defaultdict(lambda: defaultdict(list))
-    for row in store.query(TERMS):
-        term = terms[row["term"].value]
-        term["iri"] = row["term"].value
-        term["kind"] = row["kind"].value.rsplit("#", 1)[-1]
-        value = row["o"]
-        predicate = compact(row["p"].value)
-        term[predicate].append(value.value if isinstance(value, pyoxigraph.Literal) else
-                               {"text": compact(value.value) if isinstance(value, pyoxigraph.NamedNode) else "(expression)",
-                                "href": _anchor(value.value) if isinstance(value, pyoxigraph.NamedNode) else None})
-    for iri, term in terms.items():
-        example = list(store.query(EXAMPLE, substitutions={pyoxigraph.Variable("term"): pyoxigraph.NamedNode(iri)}))
-        term["example"] = ({"text": compact(example[0]["s"].value), "href": local_url(example[0]["s"].value)}
-                           if example and isinstance(example[0]["s"], pyoxigraph.NamedNode) else None)
+    for row in engine().select(TERMS):
+        term = terms[str(row["term"])]
+        term["iri"] = str(row["term"])
+        term["kind"] = str(row["kind"]).rsplit("#", 1)[-1]
+        value, example = row["o"], row["example"]
+        term[compact(str(row["p"]))].append(
+            str(value) if isinstance(value, Literal) else
+            {"text": compact(str(value)) if isinstance(value, URIRef) else "(expression)",
+             "href": _anchor(str(value)) if isinstance(value, URIRef) else None})
+        term["example"] = ({"text": compact(str(example)), "href": local_url(str(example))}
+                           if isinstance(example, URIRef) else None)
     return sorted(terms.values(), key=lambda t: (t["kind"] != "Class", t["iri"].lower()))
+
+
+def _graph(name: URIRef, format: str) -> bytes:
+    return engine().construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}", format=format)
 
 
 def _anchor(iri: str) -> str | None:
@@ -71,12 +78,11 @@ def ontology(version: str | None = None) -> Response:
         return Response("406 Not Acceptable: the ontology is available as " + ", ".join(document_media_types())
                         + "\n", status=406, mimetype="text/plain")
     if chosen is HTML:
-        response = Response(render_template("ontology.html", terms=_terms(), version=current, iri=str(ONTOLOGY)),
+        terms = dataset_state().get("ontology terms", _terms)
+        response = Response(render_template("ontology.html", terms=terms, version=current, iri=str(ONTOLOGY)),
                             mimetype="text/html")
     else:
-        triples = current_app.config["ENGINE"].store.query(
-            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{Graphs.ONTOLOGY}> {{ ?s ?p ?o }} }}")
-        response = Response(triples.serialize(format=RDF_FORMATS[chosen.name]), mimetype=chosen.media_type)
+        response = Response(_graph(Graphs.ONTOLOGY, chosen.name), mimetype=chosen.media_type)
     response.charset = "utf-8"
     response.headers["Link"] = ", ".join(f'<{request.path}>; rel="alternate"; type="{t}"' for t in document_media_types())
     return conditional(response, f"{request.path}/{chosen.name}")
@@ -85,9 +91,7 @@ def ontology(version: str | None = None) -> Response:
 @blueprint.route("/shapes", methods=["GET"])
 def shapes() -> Response:
     """The SHACL shapes (IRIs https://w3id.org/koryo-kg/shapes#Shape), in RDF by content negotiation."""
-    chosen = choose_document(request.accept_mimetypes, html=False) or GRAPH_FORMATS["turtle"]
-    triples = current_app.config["ENGINE"].store.query(
-        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{Graphs.SHAPES}> {{ ?s ?p ?o }} }}")
-    response = Response(triples.serialize(format=RDF_FORMATS[chosen.name]), mimetype=chosen.media_type)
+    chosen = choose_document(request.accept_mimetypes, html=False) or formats.get("turtle", GRAPH)
+    response = Response(_graph(Graphs.SHAPES, chosen.name), mimetype=chosen.media_type)
     response.charset = "utf-8"
     return conditional(response, f"shapes/{chosen.name}")

@@ -8,9 +8,10 @@ import math
 from collections import defaultdict
 from datetime import date
 
-import pyoxigraph
+from rdflib import URIRef
 
 from koryo_kg.http.links import local_url
+from koryo_kg.query.engine import Engine
 from koryo_kg.vocab import BASE, compact
 
 PREFIXES = """PREFIX kg: <https://w3id.org/koryo-kg/ontology#>
@@ -55,13 +56,13 @@ def _year(begin: str) -> float:
     return year + ((month - 1) * 30.5 + day - 1) / 366
 
 
-def timeline(store: pyoxigraph.Store) -> dict:
+def timeline(engine: Engine) -> dict:
     """The dated events in order, with the deadlines the legal acts set, and where each sits on an axis of
     years (for the overview strip)."""
-    events = [{"iri": r["event"].value, "url": local_url(r["event"].value), "label": r["label"].value,
-               "begin": r["begin"].value[:10], "year": _year(r["begin"].value),
-               "when": r["when"].value if r["when"] else "deadline: " + _day(r["deadline"].value)}
-              for r in store.query(EVENTS, use_default_graph_as_union=True)]
+    events = [{"iri": str(r["event"]), "url": local_url(str(r["event"])), "label": str(r["label"]),
+               "begin": str(r["begin"])[:10], "year": _year(str(r["begin"])),
+               "when": str(r["when"]) if r["when"] is not None else "deadline: " + _day(str(r["deadline"]))}
+              for r in engine.select(EVENTS)]
     if not events:
         return {"events": [], "ticks": []}
     first, last = math.floor(events[0]["year"] / 10) * 10, math.ceil(events[-1]["year"] / 10) * 10 + 1
@@ -80,11 +81,11 @@ def neighbourhood(iri: str, triples: list, labels: dict[str, str], limit: int = 
         return node.startswith(BASE + "id/") and node != iri and "/statement/" not in node
 
     links: dict[str, set[str]] = defaultdict(set)
-    for t in triples:
-        if t.subject.value == iri and isinstance(t.object, pyoxigraph.NamedNode) and shown(t.object.value):
-            links[t.object.value].add(compact(t.predicate.value).split(":")[-1])
-        elif t.object.value == iri and isinstance(t.subject, pyoxigraph.NamedNode) and shown(t.subject.value):
-            links[t.subject.value].add("← " + compact(t.predicate.value).split(":")[-1])
+    for s, p, o in triples:
+        if s == URIRef(iri) and isinstance(o, URIRef) and shown(str(o)):
+            links[str(o)].add(compact(str(p)).split(":")[-1])
+        elif o == URIRef(iri) and isinstance(s, URIRef) and shown(str(s)):
+            links[str(s)].add("← " + compact(str(p)).split(":")[-1])
     chosen = sorted(links, key=lambda n: ("/concept/" in n, labels.get(n, n)))[:limit]
     width, height, rx, ry = 640, 420, 150, 165
     nodes = []
@@ -100,23 +101,25 @@ def neighbourhood(iri: str, triples: list, labels: dict[str, str], limit: int = 
             "nodes": nodes, "more": max(len(links) - limit, 0)}
 
 
-def figures(store: pyoxigraph.Store, iri: str) -> list[dict]:
-    """For each quantity stated about `iri`, every figure with its value or bounds, rank, status and source,
-    and bar positions on a common scale (percent of the largest number)."""
+def figures(engine: Engine, iri: str, notes: dict | None = None) -> list[dict]:
+    """For each quantity stated about `iri`, every figure with its value or bounds, rank, status and source
+    (who says it, and its footnotes as the page's numbered notes: see notes.page_notes), and bar positions
+    on a common scale (percent of the largest number)."""
+    short = {n["number"]: n["short"] for n in (notes or {}).get("notes", [])}
     rows: dict[str, dict] = {}
-    this = {pyoxigraph.Variable("this"): pyoxigraph.NamedNode(iri)}  # bound, never spliced into the text
-    for r in store.query(FIGURES, use_default_graph_as_union=True, substitutions=this):
-        row = rows.setdefault(r["statement"].value, {
-            "url": local_url(r["statement"].value), "label": r["label"].value, "quantity": r["quantity"].value,
+    for r in engine.select(FIGURES, {"this": URIRef(iri)}):  # bound, never spliced into the text
+        row = rows.setdefault(str(r["statement"]), {
+            "url": local_url(str(r["statement"])), "label": str(r["label"]), "quantity": str(r["quantity"]),
             "value": _number(r["value"]), "lower": _number(r["lower"]), "upper": _number(r["upper"]),
-            "rank": r["rank"].value, "status": r["status"].value, "sources": set()})
+            "rank": str(r["rank"]), "status": str(r["status"]), "according": set(), "footnotes": set()})
         if r["source"] is not None:
-            row["sources"].add(r["source"].value)
+            row["according"].add(str(r["source"]))
         if r["number"] is not None:
-            row["sources"].add(f"footnote {r['number'].value}")
+            row["footnotes"].add(int(r["number"]))
     charts: dict[str, list] = defaultdict(list)
     for row in rows.values():
-        row["sources"] = ", ".join(sorted(row["sources"])) or "the article"
+        row["according"] = ", ".join(sorted(row["according"]))
+        row["footnotes"] = [{"number": n, "short": short.get(n, f"footnote {n}")} for n in sorted(row["footnotes"])]
         charts[row["quantity"]].append(row)
     result = []
     for quantity, entries in sorted(charts.items()):
@@ -141,7 +144,7 @@ def _number(term) -> float | None:
     if term is None:
         return None
     try:
-        return float(term.value)
+        return float(str(term))
     except ValueError:
         return None
 

@@ -9,16 +9,19 @@ results as a table, downloads and permalinks.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
+from koryo_kg.formats import HTML
 from koryo_kg.http.caching import conditional
+from koryo_kg.http.dataset_state import dataset_state, engine
 from koryo_kg.http.negotiation import choose_document
 from koryo_kg.http.security_headers import CSP, EDITOR_POLICY
 from koryo_kg.pages.pictures import timeline
 from koryo_kg.pages.search import named_things
-from koryo_kg.query.writers import HTML
 from koryo_kg.sources.files import queries_dir
 from koryo_kg.vocab import PREFIXES, compact
 
@@ -61,9 +64,9 @@ def examples() -> list[dict]:
 def completions() -> list[dict]:
     """What the editor offers: PREFIX lines, the ontology's classes and properties, the data's named things."""
     items = [{"label": f"PREFIX {p}: <{ns}>", "type": "keyword", "detail": "prefix"} for p, ns in PREFIXES.items()]
-    for row in current_app.config["ENGINE"].store.query(TERMS):
-        kind = "class" if row["kind"].value.endswith("Class") else "property"
-        items.append({"label": compact(row["term"].value), "type": kind, "detail": row["label"].value})
+    for row in engine().select(TERMS):
+        kind = "class" if str(row["kind"]).endswith("Class") else "property"
+        items.append({"label": compact(str(row["term"])), "type": kind, "detail": str(row["label"])})
     items += [{"label": compact(e.iri), "type": "constant", "detail": e.label} for e in named_things().values()]
     return items
 
@@ -72,15 +75,15 @@ def render_query_page() -> Response:
     """The query page; a `query` parameter (a permalink) or an `example` (a competency question's name)
     fills the editor and runs it."""
     config = current_app.config["KORYO"]
-    cache = current_app.config.setdefault("KORYO_QUERY_PAGE", {})
-    if not cache:
-        cache["examples"] = examples()
-        cache["completions"] = json.dumps(completions(), ensure_ascii=False).replace("<", "\\u003c")
-    example = next((e for e in cache["examples"] if e["id"] == request.args.get("example")), None)
+    state = dataset_state()
+    questions = state.get("query page examples", examples)
+    offered = state.get("query page completions",
+                        lambda: json.dumps(completions(), ensure_ascii=False).replace("<", "\\u003c"))
+    example = next((e for e in questions if e["id"] == request.args.get("example")), None)
     query = request.args.get("query") or (example["query"] if example else DEFAULT_QUERY)
     response = Response(render_template(
-        "query.html", query=query, run=bool(request.args.get("query") or example), examples=cache["examples"],
-        completions=cache["completions"], config=config,
+        "query.html", query=query, run=bool(request.args.get("query") or example), examples=questions,
+        completions=offered, config=config,
         graphs=sorted(config.graph_counts.items())))
     response.headers[CSP] = EDITOR_POLICY
     return response
@@ -105,6 +108,31 @@ def home() -> Response:
     return conditional(redirect(target, code=303), f"home->{target}")
 
 
+TIMELINE_TYPES = {"html": "text/html", "json": "application/json", "csv": "text/csv"}
+TIMELINE_COLUMNS = ("iri", "label", "begin", "when")
+
+
 @blueprint.route("/timeline", methods=["GET"])
 def timeline_page() -> Response:
-    return Response(render_template("timeline.html", timeline=timeline(current_app.config["ENGINE"].store)))
+    """The dated events: a page for browsers; its data as JSON or CSV (`format=` or Accept) for scripts."""
+    data = dataset_state().get("timeline", lambda: timeline(engine()))
+    name = request.args.get("format") or next(
+        (n for n, t in TIMELINE_TYPES.items() if t == request.accept_mimetypes.best_match(TIMELINE_TYPES.values())),
+        "html")
+    if name not in TIMELINE_TYPES:
+        return Response(f"400 Bad Request: format must be one of {', '.join(TIMELINE_TYPES)}\n", status=400,
+                        mimetype="text/plain")
+    if name == "json":
+        events = [{k: e[k] for k in TIMELINE_COLUMNS} for e in data["events"]]
+        response = Response(json.dumps({"events": events}, ensure_ascii=False), mimetype="application/json")
+    elif name == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180
+        writer.writerow(TIMELINE_COLUMNS)
+        writer.writerows([e[k] for k in TIMELINE_COLUMNS] for e in data["events"])
+        response = Response(out.getvalue(), mimetype="text/csv")
+        response.charset = "utf-8"
+    else:
+        response = Response(render_template("timeline.html", timeline=data))
+    response.headers["Vary"] = "Accept"
+    return conditional(response, f"timeline/{name}")

@@ -10,8 +10,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request
+from flask import Blueprint, Response, jsonify, redirect, render_template, request
+from werkzeug.exceptions import BadRequest
 
+from koryo_kg.http.dataset_state import dataset_state, engine
 from koryo_kg.http.links import local_url
 from koryo_kg.http.negotiation import prefers_html
 from koryo_kg.vocab import BASE, compact
@@ -47,22 +49,23 @@ class Entry:
 
 
 def named_things() -> dict[str, Entry]:
-    """Every named thing of the data, read from the store once per process."""
-    index = current_app.config.get("KORYO_SEARCH_INDEX")
-    if index is None:
-        index = {}
-        for row in current_app.config["ENGINE"].store.query(NAMES, use_default_graph_as_union=True):
-            iri = row["thing"].value
-            entry = index.setdefault(iri, Entry(iri, "", [], {}))
-            entry.names.setdefault(normalized(row["name"].value), row["name"].value)
-            if row["english"] is not None:
-                entry.label = row["english"].value
-            if row["type"] is not None and compact(row["type"].value) not in entry.types:
-                entry.types.append(compact(row["type"].value))
-        for entry in index.values():
-            entry.label = entry.label or next(iter(entry.names.values()))
-            entry.types.sort()
-        current_app.config["KORYO_SEARCH_INDEX"] = index
+    """Every named thing of the data, read once per dataset version."""
+    return dataset_state().get("search index", _index)
+
+
+def _index() -> dict[str, Entry]:
+    index: dict[str, Entry] = {}
+    for row in engine().select(NAMES):
+        iri, name = str(row["thing"]), str(row["name"])
+        entry = index.setdefault(iri, Entry(iri, "", [], {}))
+        entry.names.setdefault(normalized(name), name)
+        if row["english"] is not None:
+            entry.label = str(row["english"])
+        if row["type"] is not None and compact(str(row["type"])) not in entry.types:
+            entry.types.append(compact(str(row["type"])))
+    for entry in index.values():
+        entry.label = entry.label or next(iter(entry.names.values()))
+        entry.types.sort()
     return index
 
 
@@ -85,33 +88,45 @@ def _rank(entry: Entry, query: str) -> tuple | None:
     return best
 
 
-def find(text: str, limit: int = 10) -> list[dict]:
+def find(text: str, limit: int = 10, offset: int = 0) -> tuple[int, list[dict]]:
+    """How many things match `text`, and the `limit` best from `offset` on."""
     query = normalized(text)
     if not query:
-        return []
+        return 0, []
     ranked = []
     for entry in named_things().values():
         rank = _rank(entry, query)
         if rank is not None:
             ranked.append((rank, entry.label, entry))
     ranked.sort(key=lambda item: (item[0], item[1]))
-    return [{"iri": e.iri, "url": local_url(e.iri), "label": e.label, "matched": rank[2], "types": e.types,
-             "exact": rank[0] == 0} for rank, _, e in ranked[:limit]]
+    return len(ranked), [{"iri": e.iri, "url": local_url(e.iri), "label": e.label, "matched": rank[2],
+                          "types": e.types, "exact": rank[0] == 0} for rank, _, e in ranked[offset:offset + limit]]
+
+
+def _number(name: str, default: int, low: int, high: int) -> int:
+    value = request.args.get(name, default)
+    try:
+        return min(max(int(value), low), high)
+    except ValueError:
+        raise BadRequest(f"{name} must be a number") from None
 
 
 @blueprint.route("/search", methods=["GET"])
 def search() -> Response:
+    """JSON with the total and one page of matches for scripts and the suggestions; for browsers, a page of
+    matches with links to the next and previous ones (or, for the one exact match, its page)."""
     text = request.args.get("q", "")
-    try:
-        limit = min(max(int(request.args.get("limit", 10)), 1), MAX_LIMIT)
-    except ValueError:
-        return Response("400 Bad Request: limit must be a number\n", status=400, mimetype="text/plain")
-    results = find(text, limit)
+    limit = _number("limit", 10, 1, MAX_LIMIT)
+    offset = _number("offset", 0, 0, 10**6)
+    total, results = find(text, limit, offset)
     if not prefers_html(request.accept_mimetypes):
-        response = jsonify({"query": text, "results": results})
-    elif len([r for r in results if r["exact"]]) == 1:
+        response = jsonify({"query": text, "total": total, "offset": offset, "limit": limit, "results": results})
+    elif offset == 0 and len([r for r in results if r["exact"]]) == 1:
         response = redirect(next(r["url"] for r in results if r["exact"]), code=303)
     else:
-        response = Response(render_template("search.html", query=text, results=results, search_query=text))
+        response = Response(render_template(
+            "search.html", query=text, results=results, search_query=text, total=total, offset=offset,
+            limit=limit, previous=max(offset - limit, 0) if offset else None,
+            next=offset + limit if offset + limit < total else None))
     response.headers["Vary"] = "Accept"
     return response

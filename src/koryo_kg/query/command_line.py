@@ -1,4 +1,5 @@
-"""Running SPARQL on the built store and writing the results as a table, CSV, TSV or JSON."""
+"""Running SPARQL on the built store and writing the results as the command line's --format asks: a table, or
+any format of koryo_kg.formats for the query's kind."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ import io
 
 import pyoxigraph
 
+from koryo_kg import formats
+from koryo_kg.formats import RDF_KINDS, RESULTS
 from koryo_kg.problems import InputError, Problem
-from koryo_kg.query.writers import SOLUTION_NATIVE_FORMATS as RESULT_FORMATS
+from koryo_kg.query.writers import RDF_FORMATS, SOLUTION_NATIVE_FORMATS
 
-GRAPH_FORMATS = {"turtle": pyoxigraph.RdfFormat.TURTLE, "ntriples": pyoxigraph.RdfFormat.N_TRIPLES,
-                 "json": pyoxigraph.RdfFormat.JSON_LD, "xml": pyoxigraph.RdfFormat.RDF_XML}
+# what --format may name: every format of a query's results, `table` included
+CHOICES = [f.name for f in formats.of(RESULTS, *RDF_KINDS)]
 
 
 def run(store: pyoxigraph.Store, query: str):
@@ -41,17 +44,21 @@ def table(solutions: pyoxigraph.QuerySolutions) -> str:
 
 
 def render(results, output: str) -> str:
-    """Results as text in the requested format: table|csv|tsv|json|xml for SELECT and ASK; turtle,
-    ntriples, json (JSON-LD) or xml for CONSTRUCT and DESCRIBE (a table falls back to Turtle)."""
+    """Results as text in the --format `output`: for SELECT and ASK, a table or a results format; for CONSTRUCT
+    and DESCRIBE, a graph or dataset format, where `json` and `xml` mean JSON-LD and RDF/XML as in `format=`
+    (a table, CSV or TSV falls back to Turtle). A graph format for SELECT or ASK is an InputError."""
+    if isinstance(results, pyoxigraph.QueryTriples):
+        chosen = formats.named(output, *RDF_KINDS) or formats.get("turtle", *RDF_KINDS)
+        buffer = io.BytesIO()
+        pyoxigraph.serialize(results, buffer, format=RDF_FORMATS[chosen.name])
+        return buffer.getvalue().decode("utf-8")
+    if output not in SOLUTION_NATIVE_FORMATS and output != "table":
+        raise InputError([Problem(None, f"--format {output} is for CONSTRUCT and DESCRIBE results; for SELECT and "
+                                        "ASK give " + ", ".join(f.name for f in formats.of(RESULTS)))])
     if isinstance(results, pyoxigraph.QueryBoolean):
         if output == "table":
             return ("true" if bool(results) else "false") + "\n"
-        return results.serialize(format=RESULT_FORMATS[output]).decode("utf-8")
-    if isinstance(results, pyoxigraph.QueryTriples):
-        rdf_format = GRAPH_FORMATS.get(output, pyoxigraph.RdfFormat.TURTLE)
-        buffer = io.BytesIO()
-        pyoxigraph.serialize(results, buffer, format=rdf_format)
-        return buffer.getvalue().decode("utf-8")
+        return results.serialize(format=SOLUTION_NATIVE_FORMATS[output]).decode("utf-8")
     if output == "table":
         return table(results)
-    return results.serialize(format=RESULT_FORMATS[output]).decode("utf-8")
+    return results.serialize(format=SOLUTION_NATIVE_FORMATS[output]).decode("utf-8")

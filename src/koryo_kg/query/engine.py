@@ -1,21 +1,19 @@
-"""The query engine the web layer talks to: pyoxigraph in memory, every query evaluated by a query thread
-(see _QueryThreads) under a deadline.
+"""The query engine every read of the data goes through: a backend (the store) evaluates, a query thread
+(see _QueryThreads) runs the work, and the engine holds the deadline.
 
-The built store is loaded into an in-memory pyoxigraph store when a server process starts (the koryo-kg
-graph loads in milliseconds; the in-memory store answers aggregates about three times faster than the
-on-disk one). pyoxigraph releases the GIL while it evaluates, so queries run in parallel with the web
-threads. It cannot cancel a query, though: when one passes its deadline the caller gets QueryTimeout at
+The engine knows no store: a Backend answers the SPARQL Protocol's requests in bytes (`evaluate`, the
+endpoint's hot path) and the pages' named reads in rdflib terms (`select`, `construct`, `ask`,
+`graph_counts`), with the union of all graphs as the default graph. The embedded backend (embedded.py) is
+pyoxigraph in memory; a remote SPARQL store can take its place behind the same methods.
+
+A backend cannot be assumed to cancel a query: when one passes its deadline the caller gets QueryTimeout at
 once and `on_runaway` is called, which in the server replaces the whole process (see server.py) while the
 other processes go on serving. Query threads are daemons, so that a process told to stop does not wait for
 its runaway.
-
-This is the one interface between the endpoint and the store, so that a remote SPARQL store could take its
-place when a deployment outgrows one machine.
 """
 
 from __future__ import annotations
 
-import io
 import os
 import queue
 import threading
@@ -23,15 +21,8 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import islice
-from typing import TypedDict
+from typing import Protocol, TypedDict
 
-import pyoxigraph
-
-from koryo_kg.query.writers import RDF_FORMATS, SOLUTION_NATIVE_FORMATS, write_boolean, write_solutions
-
-CHUNK = 64 * 1024
-SMALL = 1024 * 1024  # bytes: a result up to this size is serialized at once, in Rust
 LONG = 1.0  # seconds: work running longer yields the CPU to the rest (nearly all queries take milliseconds)
 YIELDING = 19  # the nice value of such work's thread: the lowest priority
 
@@ -41,7 +32,7 @@ class Request(TypedDict):
     default_graph: list[str] | None  # None: the union of all graphs, or the query's own FROM
     named_graphs: list[str] | None
     names_dataset: bool  # the query has FROM or FROM NAMED (see sparql_text.outline)
-    format: str  # a key of results.SOLUTION_FORMATS or results.GRAPH_FORMATS
+    format: str  # a name of koryo_kg.formats: of a results format for SELECT and ASK, of a graph or dataset one else
     max_rows: int  # 0: no limit
     base_iri: str | None  # what relative IRIs in the query resolve against (the endpoint's URL)
 
@@ -64,108 +55,25 @@ class Answer:
     body: bytes | Iterator[bytes]  # bytes when small (sent with a Content-Length), else streamed
 
 
-def load_in_memory(path: str) -> pyoxigraph.Store:
-    """An in-memory copy of the store at `path` (a pyoxigraph store folder)."""
-    memory = pyoxigraph.Store()
-    memory.bulk_extend(pyoxigraph.Store.read_only(path).quads_for_pattern(None, None, None, None))
-    return memory
+class Backend(Protocol):
+    """A store the engine reads, without deadlines (the engine keeps them). Terms are rdflib's; `bindings`
+    maps variable names to terms, substituted in the query (never spliced into its text; a SELECT projects
+    the variables it binds); a binding that is not a valid term (an IRI with a space) raises ValueError."""
 
+    def evaluate(self, request: Request) -> Answer:
+        """A SPARQL Protocol request, answered in bytes; raises QueryError (400) for a bad query."""
 
-def _dataset(request: Request) -> dict:
-    base = {"base_iri": request.get("base_iri")}
-    if request["default_graph"] is None and request["named_graphs"] is None:
-        return {**base, "use_default_graph_as_union": not request["names_dataset"]}
-    return {**base, "default_graph": [pyoxigraph.NamedNode(g) for g in request["default_graph"] or []],
-            "named_graphs": [pyoxigraph.NamedNode(g) for g in request["named_graphs"] or []]}
+    def select(self, text: str, bindings: dict | None = None) -> list[dict]:
+        """The solutions, as variable name -> term (None when unbound)."""
 
+    def construct(self, text: str, bindings: dict | None = None, format: str | None = None) -> list[tuple] | bytes:
+        """The triples, each once, as (subject, predicate, object); or, with `format` (a key of
+        writers.RDF_FORMATS), serialized."""
 
-def _limited(items, limit: int):
-    """With a limit, the first `limit` items and whether there were more (so that the response can say so
-    before it starts); without one, the items themselves, to be streamed."""
-    if not limit:
-        return items, False
-    head = list(islice(items, limit + 1))
-    return head[:limit], len(head) > limit
+    def ask(self, text: str, bindings: dict | None = None) -> bool: ...
 
-
-def _chunks(texts: Iterator[str]) -> Iterator[bytes]:
-    buffer: list[str] = []
-    size = 0
-    for text in texts:
-        buffer.append(text)
-        size += len(text)
-        if size >= CHUNK:
-            yield "".join(buffer).encode("utf-8")
-            buffer, size = [], 0
-    if buffer:
-        yield "".join(buffer).encode("utf-8")
-
-
-class _Full(Exception):
-    """The result is larger than a small one."""
-
-
-class _CappedBuffer(io.RawIOBase):
-    def __init__(self, cap: int):
-        super().__init__()
-        self.parts: list[bytes] = []
-        self.size, self.cap = 0, cap
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data) -> int:
-        self.size += len(data)
-        if self.size > self.cap:
-            raise _Full
-        self.parts.append(bytes(data))
-        return len(data)
-
-
-def _serialized_if_small(results, request: Request) -> bytes | None:
-    """The whole result serialized by pyoxigraph (in Rust, several times faster than our writers), or None
-    when it is larger than SMALL bytes or than `max_rows` bytes. Every row and every triple takes at least
-    one byte in every format, so a result that fits holds at most max_rows rows and needs no truncation."""
-    cap = min(SMALL, request["max_rows"] or SMALL)
-    native = SOLUTION_NATIVE_FORMATS if isinstance(results, pyoxigraph.QuerySolutions) else RDF_FORMATS
-    sink = _CappedBuffer(cap)
-    try:
-        results.serialize(sink, format=native[request["format"]])
-    except _Full:
-        return None
-    return b"".join(sink.parts)
-
-
-def _graph_bytes(triples, name: str) -> Iterator[bytes]:
-    sink = io.BytesIO()
-    pyoxigraph.serialize(triples, sink, format=RDF_FORMATS[name])
-    yield sink.getvalue()
-
-
-def evaluate(store: pyoxigraph.Store, request: Request) -> Answer:
-    """Run the query: small results are serialized here at once; large ones are evaluated again and streamed
-    row by row up to max_rows. This is the part of the work that may run away."""
-    try:
-        results = store.query(request["query"], **_dataset(request))
-        if isinstance(results, pyoxigraph.QueryBoolean):
-            return Answer("boolean", False, write_boolean(bool(results), request["format"]).encode("utf-8"))
-        kind = "solutions" if isinstance(results, pyoxigraph.QuerySolutions) else "graph"
-        small = _serialized_if_small(results, request)
-        if small is not None:
-            return Answer(kind, False, small)
-        results = store.query(request["query"], **_dataset(request))
-        limit = request["max_rows"]
-        if kind == "graph":
-            triples, truncated = _limited(results, limit)
-            return Answer(kind, truncated, _graph_bytes(triples, request["format"]))
-        variables = [v.value for v in results.variables]
-        rows, truncated = _limited(([s[v] for v in variables] for s in results), limit)
-        notes = [f"urn:koryo-kg:truncated:{limit}"] if truncated else []
-        return Answer(kind, truncated, _chunks(write_solutions(variables, rows, request["format"], notes)))
-    except SyntaxError as error:
-        raise QueryError(400, f"SPARQL syntax error: {error}") from None
-    except (OSError, RuntimeError, ValueError) as error:
-        raise QueryError(400, f"the query could not be evaluated: {error}") from None
+    def graph_counts(self) -> dict[str, int]:
+        """The number of triples of every named graph."""
 
 
 class _Job:
@@ -233,21 +141,35 @@ class _QueryThreads:
 
 
 class Engine:
-    def __init__(self, store: pyoxigraph.Store, timeout: float, on_runaway: Callable[[], None] = lambda: None):
-        self.store, self.timeout, self.on_runaway = store, timeout, on_runaway
+    def __init__(self, backend: Backend, timeout: float, on_runaway: Callable[[], None] = lambda: None):
+        self.backend, self.timeout, self.on_runaway = backend, timeout, on_runaway
         self.revision = 0  # which updates the store holds: the same number in every process for the same data
         self.changed: datetime | None = None  # when the last of them was committed
         self._running: set[_Job] = set()
         self._threads = _QueryThreads()
         self._refusing: QueryError | None = None  # set by stop_all: this process ends soon
 
-    def replace_store(self, store: pyoxigraph.Store, revision: int, changed: datetime) -> None:
-        """Serve `store` from now on: queries already running finish on the old one."""
-        self.store, self.revision, self.changed = store, revision, changed
+    def replace_backend(self, backend: Backend, revision: int, changed: datetime) -> None:
+        """Serve `backend` from now on: reads already running finish on the old one."""
+        # the backend first: whoever sees the new revision reads the new data (http/dataset_state.py)
+        self.backend = backend
+        self.revision, self.changed = revision, changed
 
     def query(self, request: Request) -> Answer:
         """Evaluate; raises QueryError (400 for a bad query) or QueryTimeout (503)."""
-        return self.run(evaluate, self.store, request)
+        return self.run(self.backend.evaluate, request)
+
+    def select(self, text: str, bindings: dict | None = None) -> list[dict]:
+        return self.run(self.backend.select, text, bindings)
+
+    def construct(self, text: str, bindings: dict | None = None, format: str | None = None) -> list[tuple] | bytes:
+        return self.run(self.backend.construct, text, bindings, format)
+
+    def ask(self, text: str, bindings: dict | None = None) -> bool:
+        return self.run(self.backend.ask, text, bindings)
+
+    def graph_counts(self) -> dict[str, int]:
+        return self.run(self.backend.graph_counts)
 
     def run(self, work: Callable, *args):
         """work(*args) under the deadline (queries, and validations sent to the server); raises QueryTimeout,

@@ -1,4 +1,5 @@
-"""SPARQL result formats: their media types, and streaming writers for SELECT and ASK results.
+"""Writing query results: streaming writers for SELECT and ASK results, and pyoxigraph's serializer for each
+format of koryo_kg.formats.
 
 pyoxigraph serializes whole result sets only, which the endpoint does for small results; for large ones it
 needs to stop at a row limit and to stream, so solutions are written here, row by row, following the W3C result formats (JSON, XML, CSV, TSV). Graph
@@ -9,50 +10,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from itertools import islice
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph
 
+from koryo_kg import formats
+from koryo_kg.formats import RESULTS
+
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
-@dataclass(frozen=True)
-class Format:
-    name: str
-    media_type: str
-    extension: str
-
-
-SOLUTION_FORMATS = {
-    "json": Format("json", "application/sparql-results+json", "srj"),
-    "xml": Format("xml", "application/sparql-results+xml", "srx"),
-    "csv": Format("csv", "text/csv", "csv"),
-    "tsv": Format("tsv", "text/tab-separated-values", "tsv"),
-}
-GRAPH_FORMATS = {
-    "turtle": Format("turtle", "text/turtle", "ttl"),
-    "ntriples": Format("ntriples", "application/n-triples", "nt"),
-    "rdfxml": Format("rdfxml", "application/rdf+xml", "rdf"),
-    "jsonld": Format("jsonld", "application/ld+json", "jsonld"),
-    "nquads": Format("nquads", "application/n-quads", "nq"),
-    "trig": Format("trig", "application/trig", "trig"),
-}
-SOLUTION_NATIVE_FORMATS = {
-    "json": pyoxigraph.QueryResultsFormat.JSON, "xml": pyoxigraph.QueryResultsFormat.XML,
-    "csv": pyoxigraph.QueryResultsFormat.CSV, "tsv": pyoxigraph.QueryResultsFormat.TSV,
-}
-HTML = Format("html", "text/html", "html")
-# rdflib's names for the same serializations (for graphs built with rdflib: VoID, service description)
-RDFLIB_NAMES = {"turtle": "turtle", "ntriples": "nt", "rdfxml": "xml", "jsonld": "json-ld", "nquads": "nquads",
-                "trig": "trig"}
-RDF_FORMATS = {
-    "turtle": pyoxigraph.RdfFormat.TURTLE, "ntriples": pyoxigraph.RdfFormat.N_TRIPLES,
-    "rdfxml": pyoxigraph.RdfFormat.RDF_XML, "jsonld": pyoxigraph.RdfFormat.JSON_LD,
-    "nquads": pyoxigraph.RdfFormat.N_QUADS, "trig": pyoxigraph.RdfFormat.TRIG,
-}
+# pyoxigraph's serializer for each format of koryo_kg.formats, by its name
+SOLUTION_NATIVE_FORMATS = {f.name: pyoxigraph.QueryResultsFormat.from_media_type(f.media_type)
+                           for f in formats.of(RESULTS) if f.media_types}
+RDF_FORMATS = {f.name: pyoxigraph.RdfFormat.from_media_type(f.media_type) for f in formats.of(*formats.RDF_KINDS)}
 
 
 def _nt(term) -> str:
@@ -86,18 +59,24 @@ def _json_term(term) -> dict:
     return {"type": "triple", "value": str(term)}
 
 
+def _text(value: str) -> str:
+    """XML character data: escaped, and a carriage return as a reference, which an XML parser would otherwise
+    read as a line feed (XML 1.0, 2.11)."""
+    return escape(value).replace("\r", "&#13;")
+
+
 def _xml_term(term) -> str:
     if isinstance(term, pyoxigraph.NamedNode):
-        return f"<uri>{escape(term.value)}</uri>"
+        return f"<uri>{_text(term.value)}</uri>"
     if isinstance(term, pyoxigraph.BlankNode):
-        return f"<bnode>{escape(term.value)}</bnode>"
+        return f"<bnode>{_text(term.value)}</bnode>"
     if isinstance(term, pyoxigraph.Literal):
         if term.language:
-            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+            return f"<literal xml:lang={quoteattr(term.language)}>{_text(term.value)}</literal>"
         if term.datatype.value != XSD_STRING:
-            return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
-        return f"<literal>{escape(term.value)}</literal>"
-    return f"<literal>{escape(str(term))}</literal>"
+            return f"<literal datatype={quoteattr(term.datatype.value)}>{_text(term.value)}</literal>"
+        return f"<literal>{_text(term.value)}</literal>"
+    return f"<literal>{_text(str(term))}</literal>"
 
 
 def _csv_field(term) -> str:

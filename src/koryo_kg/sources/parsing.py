@@ -22,39 +22,17 @@ from urllib.parse import quote
 import pyoxigraph
 from rdflib import BNode, Graph, Literal, URIRef
 
+from koryo_kg import formats
 from koryo_kg.problems import InputError, Location, Problem, display_path
 from koryo_kg.sources.locations import LocationIndex
 
-# the syntax of a file, by its suffix
-FORMATS = {
-    ".ttl": pyoxigraph.RdfFormat.TURTLE, ".nt": pyoxigraph.RdfFormat.N_TRIPLES,
-    ".nq": pyoxigraph.RdfFormat.N_QUADS, ".trig": pyoxigraph.RdfFormat.TRIG,
-    ".jsonld": pyoxigraph.RdfFormat.JSON_LD, ".json": pyoxigraph.RdfFormat.JSON_LD,
-    ".rdf": pyoxigraph.RdfFormat.RDF_XML, ".owl": pyoxigraph.RdfFormat.RDF_XML, ".xml": pyoxigraph.RdfFormat.RDF_XML,
-}
+# the syntax of a file, by its suffix (the extensions of koryo_kg.formats)
+FORMATS = {extension: pyoxigraph.RdfFormat.from_media_type(f.media_type)
+           for extension, f in formats.by_extension(*formats.RDF_KINDS).items()}
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 # rdflib logs a warning for every ill-typed literal; SHACL reports those, with a location.
 logging.getLogger("rdflib").setLevel(logging.ERROR)
-
-
-def rdf_files(paths: list[Path]) -> list[Path]:
-    """The RDF files named, directories searched recursively; an unknown file is an input error."""
-    files: list[Path] = []
-    problems: list[Problem] = []
-    for path in paths:
-        if path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.suffix.lower() in FORMATS and p.is_file())
-        elif not path.exists():
-            problems.append(Problem(None, f"{path}: no such file or directory"))
-        elif path.suffix.lower() not in FORMATS:
-            known = ", ".join(sorted(FORMATS))
-            problems.append(Problem(None, f"{path}: unknown RDF format (known extensions: {known})"))
-        else:
-            files.append(path)
-    if problems:
-        raise InputError(problems)
-    return files
 
 
 def line_col(content: bytes, offset: int) -> tuple[int, int]:

@@ -9,9 +9,9 @@ from rdflib import Graph
 
 from koryo_kg.build.shacl import Report, contradictions, validate
 from koryo_kg.problems import InputError
-from koryo_kg.sources.files import Sources
+from koryo_kg.sources.files import Sources, rdf_files
 from koryo_kg.sources.locations import LocationIndex
-from koryo_kg.sources.parsing import load, rdf_files
+from koryo_kg.sources.parsing import load
 
 
 def check(paths: list[Path], sources: Sources, standalone: bool = False, reason: bool = False,
@@ -26,7 +26,7 @@ def check(paths: list[Path], sources: Sources, standalone: bool = False, reason:
     # Contributed files are indexed first, so that a finding points at the contributor's line.
     groups = [(rdf_files(paths), root, base)] if paths else []
     if not paths or not standalone:
-        groups.append((list(sources.data), None, None))
+        groups.append((list(sources.data) + [path for _, files in sources.includes for path in files], None, None))
     for files, named_from, based_on in groups:
         try:
             load(files, graph=data, index=index, root=named_from, base=based_on)

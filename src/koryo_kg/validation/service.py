@@ -17,40 +17,26 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.utils import secure_filename
 
+from koryo_kg import formats
+from koryo_kg.formats import RDF_KINDS, REPORT
 from koryo_kg.http.errors import plain_text as error
-from koryo_kg.http.negotiation import GRAPH_OFFERS, prefers_html
+from koryo_kg.http.negotiation import choose_report, prefers_html
 from koryo_kg.problems import InputError
 from koryo_kg.query.engine import QueryError
-from koryo_kg.query.writers import GRAPH_FORMATS
 from koryo_kg.sources.files import default_sources
-from koryo_kg.sources.parsing import FORMATS as RDF_EXTENSIONS
 
 blueprint = Blueprint("validation_service", __name__)
 
 # the syntax of a body, by its Content-Type: the media types the endpoint answers RDF in, aliases included
 # (text/plain is not taken for N-Triples here: a plain-text body is more likely a mistake)
-BODY_EXTENSIONS = {media_type: "." + GRAPH_FORMATS[name].extension for media_type, name in GRAPH_OFFERS.items()
+BODY_EXTENSIONS = {media_type: "." + f.extension for media_type, f in formats.offers(*RDF_KINDS).items()
                    if media_type != "text/plain"}
-# report format -> media type; Accept chooses among them in this order (*/* gets JSON)
-REPORT_TYPES = {"json": "application/json", "sarif": "application/sarif+json", "junit": "application/xml",
-                "turtle": "text/turtle", "text": "text/plain", "github": "text/plain"}
-ACCEPTED = {"application/json": "json", "application/sarif+json": "sarif", "application/xml": "junit",
-            "text/xml": "junit", "text/turtle": "turtle", "text/plain": "text"}
+RDF_EXTENSIONS = formats.by_extension(*RDF_KINDS)
 MULTIPART = "multipart/form-data"
 
 
 def _flag(name: str) -> bool:
     return request.args.get(name, "").lower() in ("1", "true", "yes")
-
-
-def _report_format() -> str | None:
-    explicit = request.args.get("format")
-    if explicit:
-        return explicit if explicit in REPORT_TYPES else None
-    if not request.accept_mimetypes:
-        return "json"
-    best = request.accept_mimetypes.best_match(list(ACCEPTED))
-    return ACCEPTED.get(best)
 
 
 def _uploads() -> tuple[list[tuple[str, bytes]], Response | None]:
@@ -70,7 +56,7 @@ def _uploads() -> tuple[list[tuple[str, bytes]], Response | None]:
     extension = BODY_EXTENSIONS.get(request.mimetype)
     if extension is None:
         return [], error(415, f"unsupported Content-Type {request.mimetype or '(none)'}: send RDF as one of "
-                              + ", ".join(sorted(f.media_type for f in GRAPH_FORMATS.values()))
+                              + ", ".join(sorted(f.media_type for f in formats.of(*RDF_KINDS)))
                               + f", or files as {MULTIPART}")
     body = request.get_data(cache=False)
     if not body.strip():
@@ -95,14 +81,15 @@ def validate() -> Response:
     if request.method != "POST":  # answered here, or the linked-data pages would say 404
         return error(405, "send the RDF to validate by POST, as the body or as multipart files; "
                           "GET /validation shows the report of the published data", Allow="POST")
-    name = _report_format()
-    if name is None:
-        return error(406, "the report is available as " + ", ".join(sorted(set(REPORT_TYPES.values())))
-                          + " (format=" + "|".join(REPORT_TYPES) + ")", Vary="Accept")
+    chosen = choose_report(request.accept_mimetypes, request.args.get("format"))
+    if chosen is None:
+        reports = formats.of(REPORT)
+        return error(406, "the report is available as " + ", ".join(sorted({f.media_type for f in reports}))
+                          + " (format=" + "|".join(f.name for f in reports) + ")", Vary="Accept")
     uploads, failure = _uploads()
     if failure is not None:
         return failure
-    from koryo_kg.build.reports import FORMATS
+    from koryo_kg.build.reports import WRITERS
 
     try:
         # an upload's relative IRIs are the URL it was sent to and its name, not the temporary folder's path
@@ -111,7 +98,7 @@ def validate() -> Response:
         return error(400, "the RDF does not parse:\n" + "\n".join(map(str, problem.problems)))
     except QueryError as failure:
         return error(failure.status, str(failure))
-    response = Response(FORMATS[name](report), mimetype=REPORT_TYPES[name])
+    response = Response(WRITERS[chosen.name](report), mimetype=chosen.media_type)
     response.headers["Vary"] = "Accept"
     return response
 

