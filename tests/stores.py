@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from koryo_kg.stores.client import Credentials, Endpoints, StoreClient
+
 START = 120  # seconds a store may take to answer its first query (Virtuoso creates its database first)
 VIRTUOSO_USER, VIRTUOSO_PASSWORD = "dba", "dba"  # the credentials of a new Virtuoso database
 
@@ -159,3 +161,16 @@ def virtuoso_server(tmp_path_factory):
 def sparql_server(request) -> RunningStore:
     """Each store in turn (a test using it runs once per store)."""
     return request.getfixturevalue(f"{request.param}_server")
+
+
+def publish_command(server, *extra: str) -> list[str]:
+    arguments = ["publish", "--store", server.query, "--store-update", server.update, "--store-graphs", server.graphs]
+    if server.credentials:
+        arguments += ["--store-credentials", str(server.credentials_file())]
+    return arguments + list(extra)
+
+
+def client_for(server, graphs: bool = True, deadline=None) -> StoreClient:
+    credentials = Credentials(*server.credentials.split(":", 1)) if server.credentials else None
+    return StoreClient(Endpoints(server.query, server.update, server.graphs if graphs else None), credentials,
+                       deadline)

@@ -17,8 +17,8 @@ import requests
 from conftest import ROOT, free_port, koryo_kg
 from koryo_kg.build.cache import BuildCache
 from koryo_kg.build.publish import STAGING, PublishFailed, publish
-from koryo_kg.stores.client import Credentials, Endpoints, StoreClient
 from koryo_kg.vocab import Graphs
+from stores import client_for, publish_command
 
 COUNTS = ("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER (STRSTARTS(STR(?g), \"" + STAGING
           + '") || STRSTARTS(STR(?g), "https://w3id.org/koryo-kg/graph/")) } GROUP BY ?g')
@@ -37,19 +37,6 @@ def build_counts(home) -> dict[str, int]:
     store = cache.open(cache.current_key())
     return {str(g): sum(1 for _ in store.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(str(g))))
             for g in Graphs.ALL}
-
-
-def publish_command(server, *extra: str) -> list[str]:
-    arguments = ["publish", "--store", server.query, "--store-update", server.update, "--store-graphs", server.graphs]
-    if server.credentials:
-        arguments += ["--store-credentials", str(server.credentials_file())]
-    return arguments + list(extra)
-
-
-def client_for(server, graphs: bool = True, deadline=None) -> StoreClient:
-    credentials = Credentials(*server.credentials.split(":", 1)) if server.credentials else None
-    return StoreClient(Endpoints(server.query, server.update, server.graphs if graphs else None), credentials,
-                       deadline)
 
 
 def test_publish_puts_every_graph_and_a_second_run_replaces_it(home, sparql_server):
