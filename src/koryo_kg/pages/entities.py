@@ -34,14 +34,15 @@ SHOWN_ELSEWHERE = {LABEL, ALT_LABEL, TYPE, *DESCRIPTIONS, PROV.wasDerivedFrom, K
 TERM_LABELS = """SELECT ?t ?l WHERE { GRAPH ?g { ?t <http://www.w3.org/2000/01/rdf-schema#label> ?l }
 FILTER (?g IN (<https://w3id.org/koryo-kg/graph/ontology>, <https://w3id.org/koryo-kg/graph/imports>))
 FILTER (lang(?l) = "en") }"""
-# Which of the document's triples the data asserts (the rest the reasoner added): the entity's own, its
-# statements', and those that point at it. ?this is joined with the whole solution (see maps.PLACES).
+# Which of the document's triples are asserted (the rest the reasoner added): in any graph but the inferred
+# one — the article's data, an --include folder, --add files, updates. The entity's own, its statements',
+# and those that point at it. ?this is joined with the whole solution (see maps.PLACES).
 ASSERTED = f"""PREFIX kg: <https://w3id.org/koryo-kg/ontology#>
-SELECT ?this ?s ?p ?o WHERE {{ GRAPH <{Graphs.DATA}> {{
+SELECT ?this ?s ?p ?o WHERE {{ GRAPH ?g {{
   {{ ?this ?p ?o . BIND (?this AS ?s) }}
   UNION {{ ?s kg:about ?this ; ?p ?o }}
   UNION {{ ?s ?p ?this . BIND (?this AS ?o) }}
-}} }}"""
+}} FILTER (?g != <{Graphs.INFERRED}>) }}"""
 
 
 def _property_labels() -> dict[str, str]:
@@ -145,6 +146,9 @@ def entity_page(iri: str, triples: list[tuple], alternates: dict[str, str]) -> s
 
     statement_nodes = {s for s, p, o in triples if p == ABOUT and o == this}
     statements = defaultdict(lambda: defaultdict(list))
+    for s in statement_nodes:  # each statement is shown, if only by its name
+        if _key((s, ABOUT, this)) in asserted:
+            statements[str(s)]
     for s, p, o in triples:
         if s in statement_nodes and p not in SHOWN_ELSEWHERE and _key((s, p, o)) in asserted:
             statements[str(s)][name(p)].append(_value(o, labels, spans))
