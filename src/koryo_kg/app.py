@@ -27,8 +27,17 @@ from koryo_kg.pages.query_page import blueprint as query_page
 from koryo_kg.pages.search import blueprint as search
 from koryo_kg.query.embedded import Embedded, load_in_memory
 from koryo_kg.query.engine import Engine, QueryError
+from koryo_kg.query.remote import RemoteStore
 from koryo_kg.settings import ServerConfig
+from koryo_kg.stores.client import Endpoints, StoreClient, deadline_parameter, read_credentials
 from koryo_kg.validation.service import blueprint as validation_service
+
+
+def remote_store(config: ServerConfig) -> RemoteStore:
+    """The backend over config.store; made in each worker process, since a connection pool must not cross a fork."""
+    client = StoreClient(Endpoints.of(config.store), read_credentials(config.store_credentials and Path(config.store_credentials)),
+                         deadline=deadline_parameter(config.store_deadline))
+    return RemoteStore(client, config.query_timeout, config.store_graphs)
 
 
 def create_app(config: ServerConfig, engine: Engine | None = None, on_runaway=lambda: None) -> Flask:
@@ -38,7 +47,11 @@ def create_app(config: ServerConfig, engine: Engine | None = None, on_runaway=la
     app.config["KORYO"] = config
     app.config["MAX_CONTENT_LENGTH"] = config.max_body
     app.config["MAX_FORM_MEMORY_SIZE"] = config.max_body
-    if engine is None:
+    if engine is None and config.store:
+        # The store stops its queries at the deadline (or koryo-kg stops waiting): no process to replace. Our
+        # own deadline is a second longer, so that the store's 504 with its reason is what the client hears.
+        engine = Engine(remote_store(config), config.query_timeout + 1, lambda: None)
+    elif engine is None:
         engine = Engine(Embedded(load_in_memory(config.store_path)), config.query_timeout, on_runaway)
     app.config["ENGINE"] = engine
     app.extensions["koryo_kg.dataset_state"] = DatasetState(engine)

@@ -24,6 +24,7 @@ from koryo_kg.problems import BuildFailed, InputError
 from koryo_kg.query.command_line import CHOICES, render, run
 from koryo_kg.settings import GLOBAL, INCLUDE, SERVE, Setting
 from koryo_kg.sources.files import Sources, default_sources
+from koryo_kg.vocab import BASE, Graphs
 
 EXIT_OK, EXIT_NONCONFORMING, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 REPORTS = [f.name for f in formats.of(REPORT)]
@@ -267,7 +268,8 @@ def query(cache: BuildCache, query: str | None, query_file, output: str, include
 @_handled
 def serve(cache: BuildCache, host, port, workers, threads, additions, query_timeout, max_rows, max_body,
           max_memory, max_connections, header_timeout, cors_origins, no_cors, service_allowlist,
-          update_token_file, update_log, public_url, allowed_hosts, strict_build, include) -> None:
+          update_token_file, update_log, public_url, allowed_hosts, strict_build, store, store_credentials,
+          store_deadline, include) -> None:
     """Serve the graph over the SPARQL 1.1 Protocol at /sparql, building first if needed.
 
     A production server (granian) with --workers processes, each holding the graph in memory. A
@@ -293,6 +295,16 @@ def serve(cache: BuildCache, host, port, workers, threads, additions, query_time
     if update_token_file and not token:
         raise click.UsageError(f"{update_token_file.name} is empty: the update token must not be")
     update_log = update_log or cache.home / "updates.rdfp"
+    if store:
+        for given, option in ((additions, "--add"), (token, "--update-token-file"), (include, "--include")):
+            if given:
+                raise click.UsageError(f"{option} is not for a server on --store: publish to the store instead")
+        _serve_store(store, store_credentials, store_deadline, host, port, workers=workers, threads=threads,
+                     query_timeout=query_timeout, max_rows=max_rows, max_body=max_body, max_memory=max_memory,
+                     max_connections=max_connections, header_timeout=header_timeout,
+                     cors_origins=() if no_cors else tuple(cors_origins), service_allowlist=tuple(service_allowlist),
+                     public_url=public_url, allowed_hosts=answered_hosts)
+        return
     key = ensure_built(cache, strict=strict_build)
     store_path = cache.path(key) / "store"
     version = key[:16]
@@ -332,6 +344,55 @@ def serve(cache: BuildCache, host, port, workers, threads, additions, query_time
             import shutil
 
             shutil.rmtree(store_path.parent, ignore_errors=True)
+
+
+def _serve_store(store: str, credentials: Path | None, deadline: str | None, host: str, port: int, **settings) -> None:
+    """serve --store: the published dataset's graphs, version and date are read from the store; each worker
+    then opens its own connections to it (server.py)."""
+    from koryo_kg.query.engine import QueryError
+    from koryo_kg.query.remote import RemoteStore
+    from koryo_kg.server import run as run_server
+    from koryo_kg.settings import ServerConfig
+    from koryo_kg.stores.client import (
+        BadStoreConfiguration,
+        Endpoints,
+        StoreClient,
+        deadline_parameter,
+        read_credentials,
+    )
+
+    try:
+        client = StoreClient(Endpoints.of(store), read_credentials(credentials), deadline=deadline_parameter(deadline))
+    except BadStoreConfiguration as problem:
+        raise click.UsageError(str(problem)) from None
+    probe = RemoteStore(client, settings["query_timeout"], ())
+    try:
+        graphs = sorted(str(r["g"]) for r in probe.select(PUBLISHED_GRAPHS))
+        published = RemoteStore(client, settings["query_timeout"], graphs)
+        build = published.select(PUBLISHED_BUILD)
+        counts = published.graph_counts()
+    except QueryError as failure:
+        _say(f"the store at {store} did not answer: {failure}")
+        sys.exit(EXIT_STORE)
+    if str(Graphs.META) not in graphs or not build:
+        _say(f"the store at {store} holds no published koryo-kg dataset: run koryo-kg publish --store {store}")
+        sys.exit(EXIT_STORE)
+    key = str(build[0]["id"]).removeprefix("sha256:")
+    modified = datetime.fromisoformat(str(build[0]["modified"])) if build[0]["modified"] is not None else None
+    config = ServerConfig(store_path="", store=store, store_credentials=str(credentials) if credentials else None,
+                          store_deadline=deadline, store_graphs=tuple(graphs), graph_counts=counts, version=key[:16],
+                          modified=modified, **settings)
+    _say(f"SPARQL endpoint at http://{host}:{port}/sparql, serving build {key[:12]} from the store at {store} "
+         f"({sum(counts.values())} triples in {len(counts)} graphs)")
+    run_server(config, host, port)
+
+
+# The dataset's graphs in a store (publish's staging graphs are URNs), and the build they were published from.
+PUBLISHED_GRAPHS = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER STRSTARTS(STR(?g), \"{BASE}graph/\") }}"
+PUBLISHED_BUILD = f"""SELECT ?id ?modified WHERE {{ GRAPH <{Graphs.META}> {{
+  <{BASE}dataset> <http://www.w3.org/ns/prov#wasGeneratedBy> ?build .
+  ?build <http://purl.org/dc/terms/identifier> ?id .
+  OPTIONAL {{ <{BASE}dataset> <http://purl.org/dc/terms/modified> ?modified }} }} }}"""
 
 
 EXIT_STORE = 4  # publish: the store could not be reached, refused the credentials, or did not take the build

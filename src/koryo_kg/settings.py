@@ -105,6 +105,16 @@ SERVE = (
             ".example.org for every subdomain). Other Hosts get 400.", multiple=True),
     Setting("strict_build", "--strict-build", "", False, "flag",
             "Refuse to start when the sources do not build, instead of serving the last good build."),
+    Setting("store", "--store", "URL", None, "text",
+            "Serve from this SPARQL 1.1 store (its query endpoint) the graphs `koryo-kg publish` put there, instead "
+            "of the embedded copy: the processes then hold no copy of the data, and several servers can share one "
+            "store. Read-only in this version."),
+    Setting("store_credentials", "--store-credentials", "F", None, "file",
+            "A file whose first line is user:password for --store (Basic or Digest, as the store asks; never "
+            "printed). Default: $KORYO_KG_STORE_CREDENTIALS, which holds user:password itself, if set."),
+    Setting("store_deadline", "--store-deadline", "NAME=UNIT", None, "text",
+            "The store's query parameter for a deadline and its unit, s or ms (Virtuoso: timeout=ms), so that the "
+            "store stops a query at --timeout too; koryo-kg enforces the deadline either way."),
 )
 
 SETTINGS = {s.name: s for s in (*GLOBAL, *INCLUDE, *SERVE)}
@@ -143,3 +153,7 @@ class ServerConfig:
     update_token: str | None = field(default=None, repr=False)  # SPARQL Update is on only with this token
     public_url: str | None = _default("public_url")  # what links start with; None: the request's checked Host
     allowed_hosts: tuple[str, ...] = _default("allowed_hosts")  # Host names answered (see hosts.py); empty: any
+    store: str | None = _default("store")  # a SPARQL store's query endpoint served instead of store_path
+    store_credentials: str | None = field(default=None, repr=False)  # the file with the store's user:password
+    store_deadline: str | None = _default("store_deadline")  # the store's deadline parameter, name=s or name=ms
+    store_graphs: tuple[str, ...] = ()  # the graphs published in the store: the dataset served
