@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from itertools import islice
 
 import pyoxigraph
 from rdflib import BNode, Literal, URIRef
 
-from koryo_kg.query.engine import Answer, QueryError, Request
+from koryo_kg.query.engine import Answer, QueryError, Request, limited
 from koryo_kg.query.writers import RDF_FORMATS, SOLUTION_NATIVE_FORMATS, write_boolean, write_solutions
 from koryo_kg.sources.parsing import rdflib_term
 
@@ -38,15 +37,6 @@ def _dataset(request: Request) -> dict:
         return {**base, "use_default_graph_as_union": not request["names_dataset"]}
     return {**base, "default_graph": [pyoxigraph.NamedNode(g) for g in request["default_graph"] or []],
             "named_graphs": [pyoxigraph.NamedNode(g) for g in request["named_graphs"] or []]}
-
-
-def _limited(items, limit: int):
-    """With a limit, the first `limit` items and whether there were more (so that the response can say so
-    before it starts); without one, the items themselves, to be streamed."""
-    if not limit:
-        return items, False
-    head = list(islice(items, limit + 1))
-    return head[:limit], len(head) > limit
 
 
 def _chunks(texts: Iterator[str]) -> Iterator[bytes]:
@@ -140,10 +130,10 @@ class Embedded:
             results = self.store.query(request["query"], **_dataset(request))
             limit = request["max_rows"]
             if kind == "graph":
-                triples, truncated = _limited(results, limit)
+                triples, truncated = limited(results, limit)
                 return Answer(kind, truncated, _graph_bytes(triples, request["format"]))
             variables = [v.value for v in results.variables]
-            rows, truncated = _limited(([s[v] for v in variables] for s in results), limit)
+            rows, truncated = limited(([s[v] for v in variables] for s in results), limit)
             notes = [f"urn:koryo-kg:truncated:{limit}"] if truncated else []
             return Answer(kind, truncated, _chunks(write_solutions(variables, rows, request["format"], notes)))
         except SyntaxError as error:

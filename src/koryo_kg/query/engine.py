@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 from typing import Protocol, TypedDict
 
 LONG = 1.0  # seconds: work running longer yields the CPU to the rest (nearly all queries take milliseconds)
@@ -74,6 +75,15 @@ class Backend(Protocol):
 
     def graph_counts(self) -> dict[str, int]:
         """The number of triples of every named graph."""
+
+
+def limited(items, limit: int):
+    """For every backend's answers: with a limit, the first `limit` items and whether there were more (so that the response can say so
+    before it starts); without one, the items themselves, to be streamed."""
+    if not limit:
+        return items, False
+    head = list(islice(items, limit + 1))
+    return head[:limit], len(head) > limit
 
 
 class _Job:

@@ -18,12 +18,11 @@ that does not answer in time is a 504 with the reason, one that cannot be reache
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from itertools import islice
 
 import pyoxigraph
 from rdflib import BNode, Literal, URIRef
 
-from koryo_kg.query.engine import Answer, QueryError, Request
+from koryo_kg.query.engine import Answer, QueryError, Request, limited
 from koryo_kg.query.sparql_text import QUERY_FORMS, SparqlSyntaxError, outline
 from koryo_kg.query.writers import RDF_FORMATS, write_boolean, write_solutions
 from koryo_kg.sources.parsing import rdflib_term
@@ -110,13 +109,6 @@ def _tabled_boolean(solutions: pyoxigraph.QuerySolutions) -> bool:
     return rows[0][0].value == "1"
 
 
-def _limited(items: Iterable, limit: int):
-    if not limit:
-        return items, False
-    head = list(islice(items, limit + 1))
-    return head[:limit], len(head) > limit
-
-
 def _encoded(texts: Iterable[str]) -> Iterator[bytes]:
     for text in texts:
         yield text.encode("utf-8")
@@ -188,7 +180,7 @@ class RemoteStore:
             if name in RDF_FORMATS:
                 raise QueryError(502, "the store answered a graph query with solutions")
             variables = [v.value for v in results.variables]
-            rows, truncated = _limited(([s[v] for v in variables] for s in results), limit)
+            rows, truncated = limited(([s[v] for v in variables] for s in results), limit)
             truncated |= cut
             notes = [f"urn:koryo-kg:truncated:{limit or len(rows)}"] if truncated else []
             texts = write_solutions(variables, rows, name, notes)
@@ -196,7 +188,7 @@ class RemoteStore:
             return Answer("solutions", truncated, "".join(texts).encode("utf-8") if small else _encoded(texts))
         if name not in RDF_FORMATS:
             raise QueryError(502, "the store answered a query for solutions with a graph")
-        triples, truncated = _limited(results, limit)
+        triples, truncated = limited(results, limit)
         return Answer("graph", truncated or cut, pyoxigraph.serialize(triples, format=RDF_FORMATS[name]))
 
     def _query(self, text: str, bindings: dict | None, graph: bool = False):
