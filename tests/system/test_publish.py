@@ -119,13 +119,14 @@ def test_oxigraph_readers_see_the_old_dataset_or_the_new_one_never_a_mix(home, o
 
 def test_virtuoso_readers_may_see_a_swap_half_done(home, virtuoso_server):
     """Virtuoso's readers see a MOVE in progress (its reads are not isolated from a running update): the
-    README says so. Before and after the swap every graph is whole, and no read ever sees a graph hold more
-    than the larger of the two builds' triples or anything but our graphs."""
+    README says so. A graph mid-MOVE may even hold the old build's triples and the new one's together (seen in
+    CI: more than either build's count), never more than both; only our graphs are ever seen; and before and
+    after the swap every graph is whole."""
     seen, whole, half = _reads_during_publishes(home, virtuoso_server)
     assert whole in seen and half in seen
     for counts in seen:
         assert set(counts) <= set(whole)
-        assert all(n <= max(whole[g], half[g]) for g, n in counts.items())
+        assert all(n <= whole[g] + half[g] for g, n in counts.items())
     assert stored_counts(virtuoso_server) == whole
 
 
