@@ -11,7 +11,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from flask import render_template
-from rdflib import RDF, RDFS, SKOS, BNode, Literal, URIRef
+from rdflib import RDF, RDFS, SKOS, XSD, BNode, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
 from koryo_kg.http.dataset_state import dataset_state, engine
@@ -110,6 +110,12 @@ def _value(term, labels: dict[str, str], spans: dict) -> dict:
         return {"href": local_url(iri), "text": labels.get(iri) or compact(iri), "iri": iri}
     if isinstance(term, BNode):
         return {"text": spans.get(term) or "(a structured value)"}
+    if term.datatype in (XSD.date, XSD.dateTime) and len(str(term)) >= 10:
+        try:
+            day = str(term)[:10]
+            return {"text": human_span(day + "T00:00:00", day + "T23:59:59"), "note": str(term)}
+        except ValueError:  # not a date after all: shown as written
+            pass
     suffix = f" @{term.language}" if term.language else ""
     return {"text": str(term), "note": suffix.strip() or None}
 
