@@ -49,7 +49,7 @@ PREFIXES = {
     "concept": str(ID) + "concept/", "testimony": str(ID) + "testimony/", "issue": str(ID) + "inconsistency/",
     "crm": str(CRM), "prov": "http://www.w3.org/ns/prov#", "org": "http://www.w3.org/ns/org#",
     "schema": "https://schema.org/", "dcterms": "http://purl.org/dc/terms/", "skos": "http://www.w3.org/2004/02/skos/core#",
-    "foaf": "http://xmlns.com/foaf/0.1/", "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "foaf": "http://xmlns.com/foaf/0.1/", "bibo": "http://purl.org/ontology/bibo/", "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#", "owl": "http://www.w3.org/2002/07/owl#",
     "xsd": "http://www.w3.org/2001/XMLSchema#", "sh": "http://www.w3.org/ns/shacl#",
 }

@@ -33,3 +33,18 @@ def test_the_ontology_page_has_an_index_of_every_term(server, browser):
     target = links.nth(terms // 2).get_attribute("href")
     assert page.locator(f"section.term[id='{target[1:]}']").count() == 1
     page.close()
+
+
+def test_the_ontology_page_draws_its_class_tree(server, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(root(server) + "/ontology")
+    tree = page.locator("figure.class-tree")
+    troika = tree.locator("li", has=page.locator("> a", has_text="NKVD troika"))
+    assert troika.count() == 1
+    # an NKVD troika is a security service's kind, which is an organization's: it stands under both, in order
+    ancestors = troika.first.evaluate("e => { const names = []; for (let li = e.parentElement.closest('li'); li;"
+                                      " li = li.parentElement.closest('li')) names.push(li.querySelector('a').textContent);"
+                                      " return names; }")
+    assert ancestors == ["Security service", "Organization"]
+    assert "schema:Person" in tree.locator("li", has=page.locator("> a", has_text="Person")).first.inner_text()
+    page.close()

@@ -59,6 +59,25 @@ def _terms() -> list[dict]:
     return sorted(terms.values(), key=lambda t: (t["kind"] != "Class", t["iri"].lower()))
 
 
+def hierarchy(terms: list[dict]) -> list[dict]:
+    """The ontology's classes as a tree by rdfs:subClassOf among its own classes (a class with two of them
+    stands under both), each with the classes of other vocabularies it is aligned to."""
+    classes = {"#" + t["iri"][len(str(KG)):]: t for t in terms if t["kind"] == "Class"}
+    parents = {anchor: [v["href"] for v in t.get("rdfs:subClassOf", []) if v["href"] in classes]
+               for anchor, t in classes.items()}
+
+    def node(anchor: str, above: frozenset) -> dict:
+        term = classes[anchor]
+        children = sorted((a for a, ps in parents.items() if anchor in ps and a not in above),
+                          key=lambda a: classes[a]["rdfs:label"][0].lower() if classes[a]["rdfs:label"] else a)
+        return {"anchor": anchor, "label": term["rdfs:label"][0] if term["rdfs:label"] else anchor[1:],
+                "aligned": sorted(v["text"] for v in term.get("rdfs:subClassOf", []) + term.get("owl:equivalentClass", [])
+                                  if isinstance(v, dict) and v["href"] not in classes and v["text"] != "(expression)"),
+                "children": [node(a, above | {anchor}) for a in children]}
+
+    return [node(a, frozenset()) for a in sorted(classes, key=str.lower) if not parents[a]]
+
+
 def _graph(name: URIRef, format: str) -> bytes:
     return engine().construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}", format=format)
 
@@ -79,8 +98,9 @@ def ontology(version: str | None = None) -> Response:
                         + "\n", status=406, mimetype="text/plain")
     if chosen is HTML:
         terms = dataset_state().get("ontology terms", _terms)
-        response = Response(render_template("ontology.html", terms=terms, version=current, iri=str(ONTOLOGY)),
-                            mimetype="text/html")
+        tree = dataset_state().get("ontology classes", lambda: hierarchy(terms))
+        response = Response(render_template("ontology.html", terms=terms, version=current, iri=str(ONTOLOGY),
+                                            tree=tree), mimetype="text/html")
     else:
         response = Response(_graph(Graphs.ONTOLOGY, chosen.name), mimetype=chosen.media_type)
     response.charset = "utf-8"
