@@ -3,6 +3,9 @@
 Exit status: 0 success (the data conforms); 1 the data does not conform (SHACL violations, reasoner
 contradictions); 2 bad input or usage (a file that does not parse, a bad query, an unknown option);
 3 an internal error (a bug: please report it with KORYO_KG_DEBUG=1 output).
+
+Each command imports the layers it needs when it runs: `--help` loads none of rdflib, pyoxigraph, pyshacl or
+the server, and a query on a cached build only pyoxigraph (tests/unit/test_cli.py checks it).
 """
 
 from __future__ import annotations
@@ -12,22 +15,19 @@ import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from koryo_kg import __version__, formats
-from koryo_kg.build.cache import VALIDATION, BuildCache
-from koryo_kg.build.pipeline import build as run_build
-from koryo_kg.build.reports import WRITERS as REPORT_WRITERS
-from koryo_kg.formats import RDF_KINDS, REPORT, RESULTS
+from koryo_kg import __version__
 from koryo_kg.problems import BuildFailed, InputError
-from koryo_kg.query.command_line import CHOICES, render, run
-from koryo_kg.settings import GLOBAL, INCLUDE, SERVE, Setting
-from koryo_kg.sources.files import Sources, default_sources
-from koryo_kg.vocab import BASE, Graphs
+from koryo_kg.settings import BUILD, GLOBAL, INCLUDE, LINT, QUERY, SERVE, VALIDATE, Setting
+
+if TYPE_CHECKING:
+    from koryo_kg.build.cache import BuildCache
+    from koryo_kg.sources.files import Sources
 
 EXIT_OK, EXIT_NONCONFORMING, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
-REPORTS = [f.name for f in formats.of(REPORT)]
 
 
 def _say(message: str) -> None:
@@ -40,16 +40,21 @@ def _explain(error: InputError | BuildFailed) -> None:
         for problem in error.problems:
             click.echo(str(problem), err=True)
     elif error.report is not None:
-        click.echo(REPORT_WRITERS["text"](error.report), err=True, nl=False)
+        from koryo_kg.build.reports import text
+
+        click.echo(text(error.report), err=True, nl=False)
 
 
 def _sources() -> Sources:
     """The sources this invocation builds from: --sources, or the ones shipped with the package, and the
     command's --include folders."""
+    from koryo_kg.sources.files import Sources, default_sources
+
     context = click.get_current_context()
     root = context.find_root().params.get("sources")
     sources = Sources.from_root(root) if root else default_sources()
-    return sources.including(tuple(context.params.get("include", ())))
+    include = tuple(context.params.get("include", ()))
+    return sources.including(include) if include else sources
 
 
 def _handled(command):
@@ -84,6 +89,8 @@ def ensure_built(cache: BuildCache, quiet: bool = False, strict: bool = False) -
     reason is said once, loudly: a broken file must not take the endpoint down. With `strict`, or when there
     is no good build yet, the failure stands.
     """
+    from koryo_kg.build.pipeline import build as run_build
+
     try:
         result = run_build(_sources(), cache, progress=(lambda m: None) if quiet else _say)
     except (InputError, BuildFailed) as failure:
@@ -104,10 +111,13 @@ def ensure_built(cache: BuildCache, quiet: bool = False, strict: bool = False) -
 
 _TYPES = {"text": None, "path": click.Path(path_type=Path), "file": click.Path(dir_okay=False, path_type=Path),
           "folder": click.Path(file_okay=False, path_type=Path),
-          "existing folder": click.Path(file_okay=False, exists=True, path_type=Path), "readable file": click.File("r")}
+          "existing folder": click.Path(file_okay=False, exists=True, path_type=Path), "readable file": click.File("r"),
+          "readable binary file": click.File("rb")}
 
 
 def _click_type(setting: Setting):
+    if setting.type == "choice":
+        return click.Choice(setting.choices)
     if setting.type == "int":
         return click.IntRange(setting.low, setting.high)
     if setting.type == "float":
@@ -120,14 +130,14 @@ def options(settings: tuple[Setting, ...]):
 
     def decorate(command):
         for setting in reversed(settings):
+            names = (setting.short, setting.option, setting.name) if setting.short else (setting.option, setting.name)
             if setting.type == "flag":
-                command = click.option(setting.option, setting.name, is_flag=True, default=setting.default,
-                                       help=setting.help)(command)
+                command = click.option(*names, is_flag=True, default=setting.default, help=setting.help)(command)
                 continue
             stated = setting.stated_default()
             command = click.option(
-                setting.option, setting.name, type=_click_type(setting), default=setting.default,
-                multiple=setting.multiple, metavar=setting.metavar, envvar=setting.env, help=setting.help,
+                *names, type=_click_type(setting), default=setting.default, multiple=setting.multiple,
+                metavar=None if setting.type == "choice" else setting.metavar, envvar=setting.env, help=setting.help,
                 # a setting read from the environment says its default in its help; a computed one is described
                 show_default=False if setting.env or stated == "none" else setting.shown or True)(command)
         return command
@@ -146,15 +156,13 @@ def main(context: click.Context, home: Path | None, sources: Path | None) -> Non
     reasoned with owlrl, validated with pyshacl, stored in pyoxigraph. Builds are cached by a hash of
     their inputs; a failed build never replaces the last good one.
     """
+    from koryo_kg.build.cache import BuildCache
+
     context.obj = BuildCache(home)
 
 
 @main.command()
-@click.option("--force", is_flag=True, help="Rebuild even if a store for the same inputs exists.")
-@click.option("--reasoner", type=click.Choice(["rules", "owlrl"]), default="rules", show_default=True,
-              help="rules: the OWL 2 RL rules the ontology uses, as SPARQL on pyoxigraph (fast); owlrl: the whole "
-                   "profile in pure Python. Both publish the same inferred graph.")
-@options(INCLUDE)
+@options(BUILD + INCLUDE)
 @click.pass_obj
 @_handled
 def build(cache: BuildCache, force: bool, reasoner: str, include: tuple[Path, ...]) -> None:
@@ -163,6 +171,8 @@ def build(cache: BuildCache, force: bool, reasoner: str, include: tuple[Path, ..
     Exit 0 when built (or already built), 1 when the data violates the shapes or the reasoner finds a
     contradiction, 2 when a source file does not parse.
     """
+    from koryo_kg.build.pipeline import build as run_build
+
     result = run_build(_sources(), cache, force=force, progress=_say, reasoner=reasoner)
     if result.reused:
         click.echo(f"up to date: build {result.key[:12]} ({cache.path(result.key)})")
@@ -176,16 +186,7 @@ def build(cache: BuildCache, force: bool, reasoner: str, include: tuple[Path, ..
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "output", type=click.Choice(sorted(REPORTS)), default="text", show_default=True,
-              help="Report format: text for people; json (schema_version 1); turtle (the SHACL report); junit "
-                   "(JUnit XML); github (workflow commands that annotate the diff); sarif (SARIF 2.1.0).")
-@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings and infos too, not only on violations.")
-@click.option("--standalone", is_flag=True,
-              help="Validate the given files alone, without the project's data (the ontology is still used).")
-@click.option("--reason", is_flag=True,
-              help="Also run the OWL 2 RL reasoner (owlrl) and report its contradictions, such as a member of two "
-                   "disjoint classes, as violations at their file and line (about 12 s more for the project's data).")
-@options(INCLUDE)
+@options(VALIDATE + INCLUDE)
 @click.pass_obj
 @_handled
 def validate(cache: BuildCache, paths: tuple[Path, ...], output: str, standalone: bool, strict: bool,
@@ -197,17 +198,17 @@ def validate(cache: BuildCache, paths: tuple[Path, ...], output: str, standalone
     ontology, since a new file may refer to existing IRIs. Exit 0 conforms, 1 violations, 2 a file does
     not parse (every such file is named with file:line:col).
     """
-    from koryo_kg.validation.contributions import check  # pyshacl loads slowly: only for this command
+    from koryo_kg.build.reports import WRITERS
+    from koryo_kg.validation.contributions import check
 
     report = check(list(paths), _sources(), standalone=standalone, reason=reason)
-    click.echo(REPORT_WRITERS[output](report), nl=False)
+    click.echo(WRITERS[output](report), nl=False)
     failing = report.findings if strict else [f for f in report.findings if f.severity == "violation"]
     sys.exit(EXIT_NONCONFORMING if failing else EXIT_OK)
 
 
 @main.command()
-@click.option("--format", "output", type=click.Choice(sorted(set(REPORTS) - {"turtle"})), default="text",
-              show_default=True, help="Report format, as for validate.")
+@options(LINT)
 @_handled
 def lint(output: str) -> None:
     """Lint the ontology against the checkable FOOPS!/OOPS! criteria: metadata, a label, a definition and
@@ -215,10 +216,11 @@ def lint(output: str) -> None:
     vocabularies' terms, no undefined terms of the vocabularies used. Exit 0 clean, 1 findings, 2 a file
     that does not parse.
     """
+    from koryo_kg.build.reports import WRITERS
     from koryo_kg.validation.lint import lint as run_lint
 
     report = run_lint(_sources())
-    click.echo(REPORT_WRITERS[output](report), nl=False)
+    click.echo(WRITERS[output](report), nl=False)
     sys.exit(EXIT_NONCONFORMING if report.findings else EXIT_OK)
 
 
@@ -237,14 +239,7 @@ def _query_text(file) -> str:
 
 @main.command()
 @click.argument("query", required=False)
-@click.option("-f", "--file", "query_file", type=click.File("rb"),
-              help="Read the query from a .rq file ('-' for standard input).")
-@click.option("--format", "output", default="table", show_default=True,
-              type=click.Choice(CHOICES),
-              help=", ".join(f.name for f in formats.of(RESULTS)) + " for SELECT/ASK; "
-                   + ", ".join(f.name for f in formats.of(*RDF_KINDS)) + " for CONSTRUCT/DESCRIBE, where json and xml "
-                   "also mean jsonld and rdfxml (table, csv and tsv give turtle).")
-@options(INCLUDE)
+@options(QUERY + INCLUDE)
 @click.pass_obj
 @_handled
 def query(cache: BuildCache, query: str | None, query_file, output: str, include: tuple[Path, ...]) -> None:
@@ -255,6 +250,8 @@ def query(cache: BuildCache, query: str | None, query_file, output: str, include
                     <https://w3id.org/koryo-kg/ontology#signatory> ?p }'
     koryo-kg query -f queries/01-signatories-of-decree-1428.rq --format csv
     """
+    from koryo_kg.query.command_line import render, run
+
     if (query is None) == (query_file is None):
         raise click.UsageError("give either a QUERY or --file, not both and not neither")
     text = query if query is not None else _query_text(query_file)
@@ -279,7 +276,10 @@ def serve(cache: BuildCache, host, port, workers, threads, additions, query_time
     """
     import hashlib
 
+    import pyoxigraph
+
     from koryo_kg.build.additions import graph_counts, with_additions
+    from koryo_kg.build.cache import VALIDATION
     from koryo_kg.http.hosts import allowed_hosts as hosts_to_allow
     from koryo_kg.server import run as run_server
     from koryo_kg.settings import ServerConfig
@@ -317,8 +317,6 @@ def serve(cache: BuildCache, host, port, workers, threads, additions, query_time
             modified = max(modified, datetime.fromtimestamp(path.stat().st_mtime, UTC))
         version += "+" + digest.hexdigest()[:8]
         _say(f"serving {len(additions)} added path(s) from {store_path.parent}")
-    import pyoxigraph
-
     counts = graph_counts(pyoxigraph.Store.read_only(str(store_path)))
     config = ServerConfig(
         store_path=str(store_path), graph_counts=counts, workers=workers, threads=threads,
@@ -360,6 +358,15 @@ def _serve_store(store: str, credentials: Path | None, deadline: str | None, hos
         deadline_parameter,
         read_credentials,
     )
+    from koryo_kg.vocab import BASE, Graphs
+
+    # The dataset's graphs in a store (publish's staging graphs are URNs), and the build they were published from.
+    published_graphs = (f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+                        f"FILTER STRSTARTS(STR(?g), \"{BASE}graph/\") }}")
+    published_build = f"""SELECT ?id ?modified WHERE {{ GRAPH <{Graphs.META}> {{
+  <{BASE}dataset> <http://www.w3.org/ns/prov#wasGeneratedBy> ?build .
+  ?build <http://purl.org/dc/terms/identifier> ?id .
+  OPTIONAL {{ <{BASE}dataset> <http://purl.org/dc/terms/modified> ?modified }} }} }}"""
 
     try:
         client = StoreClient(Endpoints.of(store), read_credentials(credentials), deadline=deadline_parameter(deadline))
@@ -367,9 +374,9 @@ def _serve_store(store: str, credentials: Path | None, deadline: str | None, hos
         raise click.UsageError(str(problem)) from None
     probe = RemoteStore(client, settings["query_timeout"], ())
     try:
-        graphs = sorted(str(r["g"]) for r in probe.select(PUBLISHED_GRAPHS))
+        graphs = sorted(str(r["g"]) for r in probe.select(published_graphs))
         published = RemoteStore(client, settings["query_timeout"], graphs)
-        build = published.select(PUBLISHED_BUILD)
+        build = published.select(published_build)
         counts = published.graph_counts()
     except QueryError as failure:
         _say(f"the store at {store} did not answer: {failure}")
@@ -385,14 +392,6 @@ def _serve_store(store: str, credentials: Path | None, deadline: str | None, hos
     _say(f"SPARQL endpoint at http://{host}:{port}/sparql, serving build {key[:12]} from the store at {store} "
          f"({sum(counts.values())} triples in {len(counts)} graphs)")
     run_server(config, host, port)
-
-
-# The dataset's graphs in a store (publish's staging graphs are URNs), and the build they were published from.
-PUBLISHED_GRAPHS = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER STRSTARTS(STR(?g), \"{BASE}graph/\") }}"
-PUBLISHED_BUILD = f"""SELECT ?id ?modified WHERE {{ GRAPH <{Graphs.META}> {{
-  <{BASE}dataset> <http://www.w3.org/ns/prov#wasGeneratedBy> ?build .
-  ?build <http://purl.org/dc/terms/identifier> ?id .
-  OPTIONAL {{ <{BASE}dataset> <http://purl.org/dc/terms/modified> ?modified }} }} }}"""
 
 
 EXIT_STORE = 4  # publish: the store could not be reached, refused the credentials, or did not take the build

@@ -1,6 +1,9 @@
-"""Everything the server can be told, in one place: the table of settings (name, command-line option, default,
-type, help, environment variable) from which `koryo-kg`'s options and ServerConfig's defaults are made and
-which the README's *Command line* states (tests/unit/test_settings.py keeps it true)."""
+"""Everything the command line and the server can be told, in one place: the tables of settings (name,
+command-line option, default, type, help, environment variable) from which `koryo-kg`'s options and
+ServerConfig's defaults are made and which the README's *Command line* states (tests/unit/test_settings.py
+keeps it true).
+
+The command line imports this module before it knows which command runs, so it imports no library."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from koryo_kg import formats
 from koryo_kg.vocab import BASE
 
 
@@ -16,15 +20,18 @@ from koryo_kg.vocab import BASE
 class Setting:
     name: str  # the command's parameter, and ServerConfig's field when it has one
     option: str  # on the command line
-    metavar: str  # what the option's value is called in --help and the README ("" for a flag)
+    metavar: str  # what the option's value is called in --help and the README ("" for a flag; --help lists a choice's)
     default: object
-    type: str  # text, int, float, flag, path (file or folder), file, folder, existing folder, readable file
+    type: str  # text, int, float, flag, choice, path (file or folder), file, folder, existing folder, readable
+    # file, readable binary file
     help: str
     low: float | None = None  # the range a number may take
     high: float | None = None
     multiple: bool = False  # the option may be repeated
     env: str | None = None  # the environment variable read when the option is not given
     shown: str | None = None  # the default as people read it, when it is computed rather than a value
+    choices: tuple[str, ...] = ()  # the values a choice may take
+    short: str | None = None  # a one-letter alias of the option
 
     def stated_default(self) -> str:
         """The default as --help and the README state it."""
@@ -58,6 +65,48 @@ INCLUDE = (
             "A further source folder (a register, say), built with the article's data into a named graph of its "
             "own, <https://w3id.org/koryo-kg/graph/include/{folder name}>: reasoned, validated, stored, dumped and "
             "cached like it (repeatable).", multiple=True),
+)
+
+# `koryo-kg build`
+BUILD = (
+    Setting("force", "--force", "", False, "flag", "Rebuild even if a store for the same inputs exists."),
+    Setting("reasoner", "--reasoner", "NAME", "rules", "choice",
+            "rules: the OWL 2 RL rules the ontology uses, as SPARQL on pyoxigraph (fast); owlrl: the whole profile in "
+            "pure Python. Both publish the same inferred graph.", choices=("rules", "owlrl")),
+)
+
+REPORT_FORMATS = tuple(sorted(f.name for f in formats.of(formats.REPORT)))
+
+# `koryo-kg validate`
+VALIDATE = (
+    Setting("output", "--format", "F", "text", "choice",
+            "Report format: text for people; json (schema_version 1); turtle (the SHACL report); junit (JUnit XML); "
+            "github (workflow commands that annotate the diff); sarif (SARIF 2.1.0).", choices=REPORT_FORMATS),
+    Setting("strict", "--strict", "", False, "flag", "Fail (exit 1) on warnings and infos too, not only on violations."),
+    Setting("standalone", "--standalone", "", False, "flag",
+            "Validate the given files alone, without the project's data (the ontology is still used)."),
+    Setting("reason", "--reason", "", False, "flag",
+            "Also run the OWL 2 RL reasoner (owlrl) and report its contradictions, such as a member of two disjoint "
+            "classes, as violations at their file and line (about 12 s more for the project's data)."),
+)
+
+# `koryo-kg lint`
+LINT = (
+    Setting("output", "--format", "F", "text", "choice", "Report format, as for validate.",
+            choices=tuple(name for name in REPORT_FORMATS if name != "turtle")),
+)
+
+# what `koryo-kg query --format` may name: every format of a query's results, `table` included
+QUERY_FORMATS = tuple(f.name for f in formats.of(formats.RESULTS, *formats.RDF_KINDS))
+
+# `koryo-kg query`
+QUERY = (
+    Setting("query_file", "--file", "FILE", None, "readable binary file",
+            "Read the query from a .rq file ('-' for standard input).", short="-f"),
+    Setting("output", "--format", "F", "table", "choice",
+            ", ".join(f.name for f in formats.of(formats.RESULTS)) + " for SELECT/ASK; "
+            + ", ".join(f.name for f in formats.of(*formats.RDF_KINDS)) + " for CONSTRUCT/DESCRIBE, where json and "
+            "xml also mean jsonld and rdfxml (table, csv and tsv give turtle).", choices=QUERY_FORMATS),
 )
 
 # `koryo-kg serve`
@@ -117,6 +166,9 @@ SERVE = (
             "store stops a query at --timeout too; koryo-kg enforces the deadline either way."),
 )
 
+# every table of options, each a table of the README's *Command line*
+TABLES = (GLOBAL, INCLUDE, BUILD, VALIDATE, LINT, QUERY, SERVE)
+# the settings of the server, by name: what ServerConfig's defaults are read from
 SETTINGS = {s.name: s for s in (*GLOBAL, *INCLUDE, *SERVE)}
 
 

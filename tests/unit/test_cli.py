@@ -7,6 +7,8 @@ import csv
 import io
 import json
 import os
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +48,52 @@ def test_help_explains_every_command(tmp_path):
         assert command in result.stdout
         sub = koryo_kg(command, "--help", home=tmp_path)
         assert sub.returncode == 0 and "Usage:" in sub.stdout
+
+
+# What a command that does not need them must not import: each costs a tenth of a second or more to load.
+SLOW = {"rdflib", "pyshacl", "owlrl", "flask", "jinja2", "granian"}
+LOADED = """
+import contextlib, io, json, sys
+from koryo_kg.cli import main
+with contextlib.redirect_stdout(io.StringIO()) as out, contextlib.redirect_stderr(io.StringIO()):
+    try:
+        main(sys.argv[1:], prog_name="koryo-kg")
+    except SystemExit as exit:
+        status = exit.code
+print(json.dumps([status, out.getvalue(), sorted({name.split(".")[0] for name in sys.modules})]))
+"""
+
+
+def loaded(*args: str, home: Path) -> tuple[int, str, set[str]]:
+    """The exit status, standard output and top-level packages imported of `koryo-kg *args`, in a fresh process."""
+    result = subprocess.run([sys.executable, "-c", LOADED, *args], env={**os.environ, "KORYO_KG_HOME": str(home)},
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    status, output, modules = json.loads(result.stdout)
+    return status, output, set(modules)
+
+
+@pytest.mark.parametrize("option", ["--help", "--version"])
+def test_help_imports_no_library_of_the_data(home, option):
+    status, output, modules = loaded(option, home=home)
+    assert status == 0 and "koryo-kg" in output
+    assert not modules & (SLOW | {"pyoxigraph"})
+
+
+@pytest.mark.parametrize("command", ["build", "validate", "lint", "query", "serve", "publish"])
+def test_command_help_imports_no_library_of_the_data(home, command):
+    status, output, modules = loaded(command, "--help", home=home)
+    assert status == 0 and "Usage:" in output
+    assert not modules & SLOW
+
+
+def test_query_and_build_on_a_cached_build_import_only_pyoxigraph(home):
+    status, output, modules = loaded("query", "ASK { ?s ?p ?o }", home=home)
+    assert (status, output) == (0, "true\n")
+    assert "pyoxigraph" in modules and not modules & SLOW
+    status, output, modules = loaded("build", home=home)
+    assert status == 0 and output.startswith("up to date")
+    assert not modules & SLOW
 
 
 def test_malformed_files_exit_2_each_with_line_and_column(home, tmp_path):

@@ -12,50 +12,65 @@ import click
 import pytest
 
 from koryo_kg.cli import main
-from koryo_kg.settings import GLOBAL, INCLUDE, SERVE, SETTINGS, ServerConfig
+from koryo_kg.settings import BUILD, GLOBAL, INCLUDE, LINT, QUERY, SERVE, SETTINGS, TABLES, VALIDATE, ServerConfig
 
 ROOT = Path(__file__).parents[2]
 
 
-def readme_options() -> dict[str, tuple[str, str, str]]:
-    """option -> (option cell, default cell, meaning cell) of every option table in the README's *Command line*."""
+def readme_option_tables() -> list[dict[str, tuple[str, str, str]]]:
+    """Each option table in the README's *Command line*: option -> (option cell, default cell, meaning cell)."""
     readme = ROOT.joinpath("README.md").read_text(encoding="utf-8")
     section = readme.split("\n## Command line\n", 1)[1].split("\n## ", 1)[0]
-    rows = {}
-    for line in section.splitlines():
+    tables: list[dict[str, tuple[str, str, str]]] = []
+    rows: dict[str, tuple[str, str, str]] = {}
+    for line in section.splitlines() + [""]:
         if line.startswith("| `--"):
             cells = [cell.strip() for cell in line.strip("|").split(" | ")]
             assert len(cells) == 3, line
             rows[cells[0].strip("`").split()[0]] = tuple(cells)
-    return rows
+        elif not line.startswith("|") and rows:  # the line after a table
+            tables.append(rows)
+            rows = {}
+    return tables
 
 
 def test_the_readme_states_every_option_with_the_tables_default():
-    rows = readme_options()
-    assert set(rows) == {s.option for s in SETTINGS.values()}
-    for setting in SETTINGS.values():
-        option, default, meaning = rows[setting.option]
-        assert option == f"`{setting.option} {setting.metavar}`".replace(" `", "`"), setting.name
-        assert default.replace("`", "") == setting.stated_default(), setting.name
-        if setting.env:
-            assert f"`${setting.env}`" in meaning, setting.name
+    tables = readme_option_tables()
+    assert sorted(sorted(t) for t in tables) == sorted(sorted(s.option for s in table) for table in TABLES)
+    for table in TABLES:
+        rows = next(t for t in tables if set(t) == {s.option for s in table})
+        for setting in table:
+            option, default, meaning = rows[setting.option]
+            assert option == f"`{setting.option} {setting.metavar}`".replace(" `", "`"), setting.name
+            assert default.replace("`", "") == setting.stated_default(), setting.name
+            if setting.env:
+                assert f"`${setting.env}`" in meaning, setting.name
 
 
 def _params(command: click.Command) -> dict[str, click.Parameter]:
     return {p.name: p for p in command.params}
 
 
-@pytest.mark.parametrize("command, settings", [(main, GLOBAL), (main.commands["serve"], SERVE + INCLUDE)] + [
-    (main.commands[name], INCLUDE) for name in ("build", "validate", "query")],
-    ids=["koryo-kg", "serve", "build", "validate", "query"])
-def test_command_options_are_made_from_the_table(command, settings):
+COMMANDS = {"koryo-kg": (main, GLOBAL), "serve": (main.commands["serve"], SERVE + INCLUDE),
+            "build": (main.commands["build"], BUILD + INCLUDE), "validate": (main.commands["validate"], VALIDATE + INCLUDE),
+            "lint": (main.commands["lint"], LINT), "query": (main.commands["query"], QUERY + INCLUDE)}
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_command_options_are_made_from_the_table(name):
+    command, settings = COMMANDS[name]
     params = _params(command)
+    assert set(params) - {"paths", "query", "help", "version"} == {s.name for s in settings}  # no option by hand
     for setting in settings:
         param = params[setting.name]
         assert setting.option in param.opts
         assert param.multiple == setting.multiple
+        if setting.short:
+            assert setting.short in param.opts
         if setting.type == "flag":
             assert param.is_flag and param.default is False
+        elif setting.type == "choice":  # --help lists the choices instead of a metavar
+            assert tuple(param.type.choices) == setting.choices and param.default == setting.default
         else:
             assert param.default == setting.default and param.metavar == setting.metavar
             assert param.envvar == setting.env

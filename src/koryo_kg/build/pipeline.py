@@ -7,17 +7,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-
-from rdflib import Dataset, Graph, URIRef
+from typing import TYPE_CHECKING
 
 from koryo_kg import __version__
 from koryo_kg.build.cache import VALIDATION, BuildCache
-from koryo_kg.build.metadata import describe
 from koryo_kg.problems import BuildFailed, InputError, Problem
 from koryo_kg.sources.files import Sources
-from koryo_kg.sources.locations import LocationIndex
-from koryo_kg.sources.parsing import load
-from koryo_kg.vocab import Graphs
+
+if TYPE_CHECKING:  # rdflib loads slowly, and a cached build (the command line's query) needs none of it
+    from rdflib import Graph, URIRef
+
+    from koryo_kg.sources.locations import LocationIndex
 
 FORMAT = "4"  # bump when the same sources would build a different store
 
@@ -44,6 +44,9 @@ class Loaded:
 
     @classmethod
     def from_sources(cls, sources: Sources) -> Loaded:
+        from koryo_kg.sources.locations import LocationIndex
+        from koryo_kg.sources.parsing import load
+
         index = LocationIndex()
         problems: list[Problem] = []
         graphs = []
@@ -62,6 +65,8 @@ class Loaded:
         """The asserted facts: the article's data and every included folder's, as one graph."""
         if not self.includes:
             return self.data
+        from rdflib import Graph
+
         facts = Graph()
         for graph in (self.data, *self.includes.values()):
             for triple in graph:
@@ -94,9 +99,13 @@ def build(sources: Sources, cache: BuildCache, force: bool = False,
         cache.set_current(key)
         return BuildResult(key, reused=True, seconds=time.monotonic() - started_clock)
 
+    from rdflib import Dataset
+
+    from koryo_kg.build.metadata import describe
     from koryo_kg.build.reasoning import reason  # the reasoners and pyshacl load slowly: only for a build
     from koryo_kg.build.reports import as_json
     from koryo_kg.build.shacl import contradictions, validate
+    from koryo_kg.vocab import Graphs
 
     started = datetime.now(UTC)
     progress(f"parsing {len(sources.all_files())} files")

@@ -10,10 +10,9 @@ import pyoxigraph
 from koryo_kg import formats
 from koryo_kg.formats import RDF_KINDS, RESULTS
 from koryo_kg.problems import InputError, Problem
-from koryo_kg.query.writers import RDF_FORMATS, SOLUTION_NATIVE_FORMATS
+from koryo_kg.settings import QUERY_FORMATS
 
-# what --format may name: every format of a query's results, `table` included
-CHOICES = [f.name for f in formats.of(RESULTS, *RDF_KINDS)]
+CHOICES = list(QUERY_FORMATS)  # what --format may name
 
 
 def run(store: pyoxigraph.Store, query: str):
@@ -47,18 +46,19 @@ def render(results, output: str) -> str:
     """Results as text in the --format `output`: for SELECT and ASK, a table or a results format; for CONSTRUCT
     and DESCRIBE, a graph or dataset format, where `json` and `xml` mean JSON-LD and RDF/XML as in `format=`
     (a table, CSV or TSV falls back to Turtle). A graph format for SELECT or ASK is an InputError."""
+    if output == "table" and isinstance(results, pyoxigraph.QueryBoolean):
+        return ("true" if bool(results) else "false") + "\n"
+    if output == "table" and isinstance(results, pyoxigraph.QuerySolutions):
+        return table(results)
+    # the writers need xml.sax.saxutils, which loads urllib and ssl: not for a table (the default)
+    from koryo_kg.query.writers import RDF_FORMATS, SOLUTION_NATIVE_FORMATS
+
     if isinstance(results, pyoxigraph.QueryTriples):
         chosen = formats.named(output, *RDF_KINDS) or formats.get("turtle", *RDF_KINDS)
         buffer = io.BytesIO()
         pyoxigraph.serialize(results, buffer, format=RDF_FORMATS[chosen.name])
         return buffer.getvalue().decode("utf-8")
-    if output not in SOLUTION_NATIVE_FORMATS and output != "table":
+    if output not in SOLUTION_NATIVE_FORMATS:
         raise InputError([Problem(None, f"--format {output} is for CONSTRUCT and DESCRIBE results; for SELECT and "
                                         "ASK give " + ", ".join(f.name for f in formats.of(RESULTS)))])
-    if isinstance(results, pyoxigraph.QueryBoolean):
-        if output == "table":
-            return ("true" if bool(results) else "false") + "\n"
-        return results.serialize(format=SOLUTION_NATIVE_FORMATS[output]).decode("utf-8")
-    if output == "table":
-        return table(results)
     return results.serialize(format=SOLUTION_NATIVE_FORMATS[output]).decode("utf-8")

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from koryo_kg import formats
 from koryo_kg.problems import InputError, Problem
-from koryo_kg.vocab import Graphs
 
 RDF_EXTENSIONS = formats.by_extension(*formats.RDF_KINDS)  # '.ttl' -> its format: the files read as RDF
 _PACKAGED = Path(__file__).resolve().parents[1] / "resources"  # koryo_kg/resources, filled by the wheel build (pyproject.toml)
@@ -40,6 +39,8 @@ class Sources:
         """These sources and the RDF files of each folder (recursively), each folder in a named graph of its
         own, `…/graph/include/{folder name}`. Raises InputError for a file of unknown format, or for two
         folders of one name."""
+        from koryo_kg.vocab import Graphs  # rdflib's terms: loaded only for --include
+
         names = [folder.resolve().name for folder in folders]
         twice = sorted({n for n in names if names.count(n) > 1})
         if twice:
