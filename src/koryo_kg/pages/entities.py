@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from datetime import datetime, timedelta
 
 from flask import render_template
 from rdflib import RDF, RDFS, SKOS, XSD, BNode, Literal, URIRef
@@ -16,6 +15,7 @@ from rdflib.namespace import DCTERMS, PROV
 
 from koryo_kg.http.dataset_state import dataset_state, engine
 from koryo_kg.http.links import local_url
+from koryo_kg.pages.dates import human_day, human_span
 from koryo_kg.pages.maps import place_map
 from koryo_kg.pages.notes import page_notes
 from koryo_kg.pages.pictures import figures, neighbourhood
@@ -64,33 +64,6 @@ def _key(triple: tuple) -> tuple:
     return tuple("_:" if isinstance(t, BNode) else t for t in triple)
 
 
-def _day(value: str) -> datetime:
-    return datetime.fromisoformat(value[:19])
-
-
-def human_span(begin: str | None, end: str | None) -> str | None:
-    """1937-09-01T00:00:00 .. 1937-10-31T23:59:59 -> "1 September – 31 October 1937"; a whole year or
-    month reads as one ("1937", "October 1937"); an open side reads "until …" or "from …"."""
-    def day(d: datetime, year: bool = True) -> str:
-        return f"{d.day} {d:%B}" + (f" {d.year}" if year else "")
-    if begin is None and end is None:
-        return None
-    if begin is None:
-        return f"until {day(_day(end))}"
-    if end is None:
-        return f"from {day(_day(begin))}"
-    b, e = _day(begin), _day(end)
-    if (b.month, b.day, e.month, e.day) == (1, 1, 12, 31):
-        return str(b.year) if b.year == e.year else f"{b.year}–{e.year}"
-    if (b.year, b.month, b.day) == (e.year, e.month, 1) and (e + timedelta(days=1)).day == 1:
-        return f"{b:%B %Y}"
-    if b.date() == e.date():
-        return day(b)
-    if b.year == e.year:
-        return f"{b.day} {b:%B} – {day(e)}" if b.month != e.month else f"{b.day}–{e.day} {b:%B %Y}"
-    return f"{day(b)} – {day(e)}"
-
-
 def _spans(triples: list[tuple]) -> dict:
     """Each blank time-span: its date as written and as a human date."""
     parts: dict = defaultdict(dict)
@@ -112,8 +85,7 @@ def _value(term, labels: dict[str, str], spans: dict) -> dict:
         return {"text": spans.get(term) or "(a structured value)"}
     if term.datatype in (XSD.date, XSD.dateTime) and len(str(term)) >= 10:
         try:
-            day = str(term)[:10]
-            return {"text": human_span(day + "T00:00:00", day + "T23:59:59"), "note": str(term)}
+            return {"text": human_day(str(term)), "note": str(term)}
         except ValueError:  # not a date after all: shown as written
             pass
     suffix = f" @{term.language}" if term.language else ""
@@ -141,7 +113,7 @@ def entity_page(iri: str, triples: list[tuple], alternates: dict[str, str]) -> s
                         if p == d and isinstance(o, Literal) and o.language in (None, "en")), None)
     when = next((spans.get(o) for p, o in own if p == TIME_SPAN), None)
     if when is None:
-        when = next((human_span(str(o), str(o)[:10] + "T23:59:59") for p, o in own if p == KG.date), None)
+        when = next((human_day(str(o)) for p, o in own if p == KG.date), None)
     types = sorted({labels.get(str(o)) or terms.get(str(o)) or compact(str(o)) for p, o in own
                     if p == TYPE and _key((this, p, o)) in asserted})
     facts, added = defaultdict(list), defaultdict(list)
