@@ -16,7 +16,7 @@ from rdflib.namespace import DCTERMS, PROV
 from koryo_kg.http.dataset_state import dataset_state, engine
 from koryo_kg.http.links import local_url
 from koryo_kg.pages.dates import human_day, human_span
-from koryo_kg.pages.maps import place_map
+from koryo_kg.pages.maps import flow_map, place_map
 from koryo_kg.pages.notes import page_notes
 from koryo_kg.pages.pictures import figures, neighbourhood
 from koryo_kg.vocab import KG, Graphs, compact
@@ -150,4 +150,4 @@ def entity_page(iri: str, triples: list[tuple], alternates: dict[str, str]) -> s
         statements=sorted(((labels.get(s) or compact(s), local_url(s), s, sorted((k, _sorted_values(v)) for k, v in p.items()))
                            for s, p in statements.items()), key=lambda st: st[0].lower()),
         alternates=alternates, structured=structured, diagram=neighbourhood(iri, triples, labels),
-        charts=figures(engine(), iri, notes), map=place_map(iri))
+        charts=figures(engine(), iri, notes), map=place_map(iri), flows=flow_map(iri))
