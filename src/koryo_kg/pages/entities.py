@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from flask import render_template
 from rdflib import RDF, RDFS, SKOS, XSD, BNode, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV
+from rdflib.namespace import DCTERMS, PROV, VOID
 
 from koryo_kg.http.dataset_state import dataset_state, engine
 from koryo_kg.http.links import local_url
@@ -30,6 +30,8 @@ DESCRIPTIONS = (DCTERMS.description, RDFS.comment)
 # shown in the lead or the notes, not as facts
 SHOWN_ELSEWHERE = {LABEL, ALT_LABEL, TYPE, *DESCRIPTIONS, PROV.wasDerivedFrom, KG.ownFootnote, KG.inheritedFootnote,
                    KG.citationStatus, TIME_SPAN, ABOUT}
+# the dataset's description naming a sample of its things: about the dataset, not about the thing
+NOT_A_MENTION = {ABOUT, VOID.exampleResource}
 
 TERM_LABELS = """SELECT ?t ?l WHERE { GRAPH ?g { ?t <http://www.w3.org/2000/01/rdf-schema#label> ?l }
 FILTER (?g IN (<https://w3id.org/koryo-kg/graph/ontology>, <https://w3id.org/koryo-kg/graph/imports>))
@@ -132,7 +134,7 @@ def entity_page(iri: str, triples: list[tuple], alternates: dict[str, str]) -> s
             statements[str(s)][name(p)].append(_value(o, labels, spans))
     mentions = defaultdict(set)  # one line a subject, its properties together
     for s, p, o in triples:
-        if o == this and s != this and s not in statement_nodes and p != ABOUT and _key((s, p, o)) in asserted:
+        if o == this and s != this and s not in statement_nodes and p not in NOT_A_MENTION and _key((s, p, o)) in asserted:
             mentions[s].add(name(p))
     incoming = sorted(({"subject": _value(s, labels, spans), "properties": sorted(ps)} for s, ps in mentions.items()),
                       key=lambda i: i["subject"]["text"].lower())

@@ -92,7 +92,8 @@ def draw(rows: list[dict], url_of) -> dict | None:
 
     step = _grid_step(max(lat_span, long_span))
     meridians = [{"x": x(m), "label": f"{abs(m)}°{'E' if m >= 0 else 'W'}"}
-                 for m in range(math.ceil(left / step) * step, math.floor(left + long_span) + 1, step)]
+                 for m in range(math.ceil(left / step) * step, math.floor(left + long_span) + 1, step)
+                 if x(m) <= width - 40]  # room for the label inside the picture
     parallels = [{"y": y(p), "label": f"{abs(p)}°{'N' if p >= 0 else 'S'}"}
                  for p in range(math.ceil((top - lat_span) / step) * step, math.floor(top) + 1, step)]
     points = [{**p, "x": x(p["long"]), "y": y(p["lat"]), "anchor": "end" if x(p["long"]) > width * 0.7 else "start"}
