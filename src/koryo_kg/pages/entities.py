@@ -7,6 +7,7 @@ same triples as the RDF documents, plus which of them are asserted; Jinja escape
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 
 from flask import render_template
@@ -50,6 +51,15 @@ SELECT ?this ?s ?p ?o WHERE {{ GRAPH ?g {{
 def _property_labels() -> dict[str, str]:
     """English labels of the properties and classes of the ontology and its imports."""
     return dataset_state().get("term labels", lambda: {str(r["t"]): str(r["l"]) for r in engine().select(TERM_LABELS)})
+
+
+def _spoken(name: str) -> str:
+    """dcterms:title -> title, schema:isPartOf -> is part of: a common vocabulary's term without a label in
+    our imports reads as words; a full IRI stays as it is."""
+    prefix, _, local = name.partition(":")
+    if not local or "/" in name:
+        return name
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", local).lower()
 
 
 def _labels(triples: list[tuple]) -> dict[str, str]:
@@ -103,7 +113,7 @@ def entity_page(iri: str, triples: list[tuple], alternates: dict[str, str]) -> s
     this = URIRef(iri)
     labels = _labels(triples)
     terms = _property_labels()
-    name = lambda p: terms.get(str(p)) or compact(str(p))
+    name = lambda p: terms.get(str(p)) or _spoken(compact(str(p)))
     spans = _spans(triples)
     asserted = {_key((r["s"], r["p"], r["o"])) for r in engine().select(ASSERTED, {"this": this})}
     notes = page_notes(iri)
@@ -152,4 +162,5 @@ def entity_page(iri: str, triples: list[tuple], alternates: dict[str, str]) -> s
         statements=sorted(((labels.get(s) or compact(s), local_url(s), s, sorted((k, _sorted_values(v)) for k, v in p.items()))
                            for s, p in statements.items()), key=lambda st: st[0].lower()),
         alternates=alternates, structured=structured, diagram=neighbourhood(iri, triples, labels),
-        charts=figures(engine(), iri, notes), map=place_map(iri), flows=flow_map(iri))
+        charts=figures(engine(), iri, notes), map=place_map(iri),
+        flows=flow_map(iri) if (TYPE, KG.PopulationTransfer) in own else None)  # a movement: one read more, there only

@@ -95,7 +95,7 @@ def draw(rows: list[dict], url_of) -> dict | None:
                  for m in range(math.ceil(left / step) * step, math.floor(left + long_span) + 1, step)
                  if x(m) <= width - 40]  # room for the label inside the picture
     parallels = [{"y": y(p), "label": f"{abs(p)}°{'N' if p >= 0 else 'S'}"}
-                 for p in range(math.ceil((top - lat_span) / step) * step, math.floor(top) + 1, step)]
+                 for p in range(math.ceil((top - lat_span) / step) * step, math.floor(top) + 1, step) if y(p) >= 20]
     points = [{**p, "x": x(p["long"]), "y": y(p["lat"]), "anchor": "end" if x(p["long"]) > width * 0.7 else "start"}
               for p in located]
     return {"width": width, "height": height, "points": points, "missing": missing, "areas": areas,
