@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import root
+from conftest import opened, root
 
 PAGES = ["/", "/timeline", "/ontology", "/search?q=Kim", "/validation", "/id/document/decree-1428-326cc.html",
          "/id/event/deportation-1937.html", "/id/person/genrikh-lyushkov.html", "/id/place/ushtobe.html",
@@ -48,3 +48,26 @@ def test_the_ontology_page_draws_its_class_tree(server, browser):
     assert ancestors == ["Security service", "Organization"]
     assert "schema:Person" in tree.locator("li", has=page.locator("> a", has_text="Person")).first.inner_text()
     page.close()
+
+
+# pages whose diagrams have long names on both sides: a person, an event, a legal act, a place, a figure
+DIAGRAMS = ["/id/person/genrikh-lyushkov.html", "/id/event/deportation-1937.html", "/id/document/decree-1428-326cc.html",
+            "/id/place/ushtobe.html", "/id/place/central-asia.html", "/id/statement/persons-deported-yezhov-report.html"]
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_no_diagram_label_is_clipped_by_its_box(server, browser, tmp_path, width):
+    """An SVG clips what lies outside its box: every name must lie inside, whole."""
+    with opened(browser, tmp_path, f"diagram-{width}", viewport={"width": width, "height": 800}) as page:
+        clipped = {}
+        for path in DIAGRAMS:
+            page.goto(root(server) + path)
+            assert page.locator("svg.diagram a text").count() > 1, path
+            clipped[path] = page.locator("svg.diagram").evaluate("""svg => {
+                const box = svg.getBoundingClientRect();
+                return [...svg.querySelectorAll('text')].filter(t => { const r = t.getBoundingClientRect();
+                    return r.left < box.left - 0.5 || r.right > box.right + 0.5 || r.top < box.top - 0.5
+                           || r.bottom > box.bottom + 0.5; }).map(t => t.textContent); }""")
+            sizes = page.locator("svg.diagram a text").evaluate_all("ts => ts.map(t => t.getBoundingClientRect().height)")
+            assert min(sizes) >= 9, (path, "a name is too small to read")
+        assert not {path: names for path, names in clipped.items() if names}

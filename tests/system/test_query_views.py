@@ -180,6 +180,44 @@ def test_history_and_tabs_survive_a_reload(server, browser, tmp_path):
         assert json.loads(page.evaluate("localStorage.getItem('koryo-kg.history')")) == []
 
 
+def test_each_editor_tab_shows_its_own_results(server, browser, tmp_path):
+    """Switching tabs once left the previous tab's rows under the other tab's query."""
+    persons = "SELECT ?p WHERE { ?p a <https://w3id.org/koryo-kg/ontology#Person> } LIMIT 3"
+    with opened(browser, tmp_path, "tab-results", expected_status=400) as page:
+        page.goto(root(server) + SUITS["chart"])
+        assert status_rows(page) == 3
+        page.get_by_role("button", name="New tab").click()
+        expect(page.locator("#results")).to_be_empty()  # a tab never run shows nothing
+        expect(page.locator("#status")).to_have_text("")
+        expect(page.locator("#views")).to_be_hidden()
+        expect(page.locator("#downloads")).to_be_hidden()
+        type_query(page, persons)
+        page.keyboard.press("Control+Enter")
+        expect(page.locator("#status")).to_have_text(re.compile("^3 rows"))
+        expect(view_tab(page, "Table")).to_have_attribute("aria-selected", "true")
+        page.get_by_role("tab", name="Query 1").click()
+        expect(view_tab(page, "Bar chart")).to_have_attribute("aria-selected", "true")
+        expect(page.locator(".chart-view tbody tr").first).to_contain_text("Kazakhstan")
+        view_tab(page, "Table").click()  # the restored views still switch
+        expect(page.locator("table.results tbody tr")).to_have_count(3)
+        expect(page.locator("table.results")).to_contain_text("persons deported")
+        page.get_by_role("tab", name="Query 2").click()
+        expect(page.locator("table.results")).not_to_contain_text("Kazakhstan")
+        expect(page.locator("table.results a[href*='/id/person/']")).to_have_count(3)
+        type_query(page, "SELECT ?x WHERE { ?x }")  # an error stays with its tab too
+        page.keyboard.press("Control+Enter")
+        expect(page.locator("#error")).to_be_visible()
+        page.get_by_role("tab", name="Query 1").click()
+        expect(page.locator("#error")).to_be_hidden()
+        expect(page.locator("table.results tbody tr")).to_have_count(3)
+        page.get_by_role("tab", name="Query 2").click()
+        expect(page.locator("#error")).to_be_visible()
+        expect(page.locator("#results")).to_be_empty()
+        page.get_by_role("button", name="Close tab").click()
+        expect(page.locator("table.results tbody tr")).to_have_count(3)
+        expect(page.locator("#error")).to_be_hidden()
+
+
 def test_a_short_link_opens_the_query_for_someone_else(server, browser, tmp_path):
     context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
     try:

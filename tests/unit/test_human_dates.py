@@ -1,8 +1,9 @@
-"""Dates as a historian reads them on entity pages (pages/entities.py)."""
+"""Dates as a historian reads them (pages/dates.py): the one helper entity pages and the timeline share."""
 
 import pytest
 
-from koryo_kg.pages.entities import human_span
+from koryo_kg.pages import entities, pictures
+from koryo_kg.pages.dates import human_day, human_span
 
 
 @pytest.mark.parametrize("begin, end, shown", [
@@ -19,3 +20,22 @@ from koryo_kg.pages.entities import human_span
 ])
 def test_a_span_reads_as_people_write_dates(begin, end, shown):
     assert human_span(begin, end) == shown
+
+
+@pytest.mark.parametrize("value, shown", [
+    ("1937-08-21", "21 August 1937"), ("1938-01-01", "1 January 1938"), ("1937-10-25T00:00:00", "25 October 1937"),
+    ("2030-01-01T00:00:00Z", "1 January 2030"),
+])
+def test_a_day_reads_the_same_whether_date_or_datetime(value, shown):
+    assert human_day(value) == shown
+
+
+@pytest.mark.parametrize("value", ["1937", "1937-13-01", "not a date", ""])
+def test_what_is_not_a_day_is_refused_not_guessed(value):
+    with pytest.raises(ValueError):
+        human_day(value)
+
+
+def test_entity_pages_and_the_timeline_use_the_same_helper():
+    assert entities.human_day is pictures.human_day is human_day
+    assert not hasattr(entities, "_day") and not hasattr(pictures, "_day")

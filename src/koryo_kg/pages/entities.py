@@ -7,16 +7,17 @@ same triples as the RDF documents, plus which of them are asserted; Jinja escape
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
-from datetime import datetime, timedelta
 
 from flask import render_template
 from rdflib import RDF, RDFS, SKOS, XSD, BNode, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV
+from rdflib.namespace import DCTERMS, PROV, VOID
 
 from koryo_kg.http.dataset_state import dataset_state, engine
 from koryo_kg.http.links import local_url
-from koryo_kg.pages.maps import place_map
+from koryo_kg.pages.dates import human_day, human_span
+from koryo_kg.pages.maps import flow_map, place_map
 from koryo_kg.pages.notes import page_notes
 from koryo_kg.pages.pictures import figures, neighbourhood
 from koryo_kg.vocab import KG, Graphs, compact
@@ -30,6 +31,8 @@ DESCRIPTIONS = (DCTERMS.description, RDFS.comment)
 # shown in the lead or the notes, not as facts
 SHOWN_ELSEWHERE = {LABEL, ALT_LABEL, TYPE, *DESCRIPTIONS, PROV.wasDerivedFrom, KG.ownFootnote, KG.inheritedFootnote,
                    KG.citationStatus, TIME_SPAN, ABOUT}
+# the dataset's description naming a sample of its things: about the dataset, not about the thing
+NOT_A_MENTION = {ABOUT, VOID.exampleResource}
 
 TERM_LABELS = """SELECT ?t ?l WHERE { GRAPH ?g { ?t <http://www.w3.org/2000/01/rdf-schema#label> ?l }
 FILTER (?g IN (<https://w3id.org/koryo-kg/graph/ontology>, <https://w3id.org/koryo-kg/graph/imports>))
@@ -50,6 +53,15 @@ def _property_labels() -> dict[str, str]:
     return dataset_state().get("term labels", lambda: {str(r["t"]): str(r["l"]) for r in engine().select(TERM_LABELS)})
 
 
+def _spoken(name: str) -> str:
+    """dcterms:title -> title, schema:isPartOf -> is part of: a common vocabulary's term without a label in
+    our imports reads as words; a full IRI stays as it is."""
+    prefix, _, local = name.partition(":")
+    if not local or "/" in name:
+        return name
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", local).lower()
+
+
 def _labels(triples: list[tuple]) -> dict[str, str]:
     labels: dict[str, str] = {}
     for s, p, o in triples:
@@ -62,33 +74,6 @@ def _labels(triples: list[tuple]) -> dict[str, str]:
 def _key(triple: tuple) -> tuple:
     """A triple as compared across two reads: blank nodes get new names in each."""
     return tuple("_:" if isinstance(t, BNode) else t for t in triple)
-
-
-def _day(value: str) -> datetime:
-    return datetime.fromisoformat(value[:19])
-
-
-def human_span(begin: str | None, end: str | None) -> str | None:
-    """1937-09-01T00:00:00 .. 1937-10-31T23:59:59 -> "1 September – 31 October 1937"; a whole year or
-    month reads as one ("1937", "October 1937"); an open side reads "until …" or "from …"."""
-    def day(d: datetime, year: bool = True) -> str:
-        return f"{d.day} {d:%B}" + (f" {d.year}" if year else "")
-    if begin is None and end is None:
-        return None
-    if begin is None:
-        return f"until {day(_day(end))}"
-    if end is None:
-        return f"from {day(_day(begin))}"
-    b, e = _day(begin), _day(end)
-    if (b.month, b.day, e.month, e.day) == (1, 1, 12, 31):
-        return str(b.year) if b.year == e.year else f"{b.year}–{e.year}"
-    if (b.year, b.month, b.day) == (e.year, e.month, 1) and (e + timedelta(days=1)).day == 1:
-        return f"{b:%B %Y}"
-    if b.date() == e.date():
-        return day(b)
-    if b.year == e.year:
-        return f"{b.day} {b:%B} – {day(e)}" if b.month != e.month else f"{b.day}–{e.day} {b:%B %Y}"
-    return f"{day(b)} – {day(e)}"
 
 
 def _spans(triples: list[tuple]) -> dict:
@@ -112,8 +97,7 @@ def _value(term, labels: dict[str, str], spans: dict) -> dict:
         return {"text": spans.get(term) or "(a structured value)"}
     if term.datatype in (XSD.date, XSD.dateTime) and len(str(term)) >= 10:
         try:
-            day = str(term)[:10]
-            return {"text": human_span(day + "T00:00:00", day + "T23:59:59"), "note": str(term)}
+            return {"text": human_day(str(term)), "note": str(term)}
         except ValueError:  # not a date after all: shown as written
             pass
     suffix = f" @{term.language}" if term.language else ""
@@ -129,7 +113,7 @@ def entity_page(iri: str, triples: list[tuple], alternates: dict[str, str]) -> s
     this = URIRef(iri)
     labels = _labels(triples)
     terms = _property_labels()
-    name = lambda p: terms.get(str(p)) or compact(str(p))
+    name = lambda p: terms.get(str(p)) or _spoken(compact(str(p)))
     spans = _spans(triples)
     asserted = {_key((r["s"], r["p"], r["o"])) for r in engine().select(ASSERTED, {"this": this})}
     notes = page_notes(iri)
@@ -141,7 +125,7 @@ def entity_page(iri: str, triples: list[tuple], alternates: dict[str, str]) -> s
                         if p == d and isinstance(o, Literal) and o.language in (None, "en")), None)
     when = next((spans.get(o) for p, o in own if p == TIME_SPAN), None)
     if when is None:
-        when = next((human_span(str(o), str(o)[:10] + "T23:59:59") for p, o in own if p == KG.date), None)
+        when = next((human_day(str(o)) for p, o in own if p == KG.date), None)
     types = sorted({labels.get(str(o)) or terms.get(str(o)) or compact(str(o)) for p, o in own
                     if p == TYPE and _key((this, p, o)) in asserted})
     facts, added = defaultdict(list), defaultdict(list)
@@ -160,7 +144,7 @@ def entity_page(iri: str, triples: list[tuple], alternates: dict[str, str]) -> s
             statements[str(s)][name(p)].append(_value(o, labels, spans))
     mentions = defaultdict(set)  # one line a subject, its properties together
     for s, p, o in triples:
-        if o == this and s != this and s not in statement_nodes and p != ABOUT and _key((s, p, o)) in asserted:
+        if o == this and s != this and s not in statement_nodes and p not in NOT_A_MENTION and _key((s, p, o)) in asserted:
             mentions[s].add(name(p))
     incoming = sorted(({"subject": _value(s, labels, spans), "properties": sorted(ps)} for s, ps in mentions.items()),
                       key=lambda i: i["subject"]["text"].lower())
@@ -178,4 +162,5 @@ def entity_page(iri: str, triples: list[tuple], alternates: dict[str, str]) -> s
         statements=sorted(((labels.get(s) or compact(s), local_url(s), s, sorted((k, _sorted_values(v)) for k, v in p.items()))
                            for s, p in statements.items()), key=lambda st: st[0].lower()),
         alternates=alternates, structured=structured, diagram=neighbourhood(iri, triples, labels),
-        charts=figures(engine(), iri, notes), map=place_map(iri))
+        charts=figures(engine(), iri, notes), map=place_map(iri),
+        flows=flow_map(iri) if (TYPE, KG.PopulationTransfer) in own else None)  # a movement: one read more, there only

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from datetime import date
 
 from rdflib import URIRef
 
 from koryo_kg.http.links import local_url
+from koryo_kg.pages.dates import human_day
 from koryo_kg.query.engine import Engine
 from koryo_kg.vocab import BASE, compact
 
@@ -44,12 +44,6 @@ SELECT ?this ?statement ?label ?quantity ?value ?lower ?upper ?rank ?status ?sou
 } ORDER BY ?quantity ?statement"""
 
 
-def _day(iso: str) -> str:
-    """2030-01-01 -> 1 January 2030"""
-    day = date.fromisoformat(iso)
-    return f"{day.day} {day:%B %Y}"
-
-
 def _year(begin: str) -> float:
     """1937-08-21T00:00:00 -> 1937.63: the position of a date on a scale of years."""
     year, month, day = int(begin[:4]), int(begin[5:7]), int(begin[8:10])
@@ -61,7 +55,7 @@ def timeline(engine: Engine) -> dict:
     years (for the overview strip)."""
     events = [{"iri": str(r["event"]), "url": local_url(str(r["event"])), "label": str(r["label"]),
                "begin": str(r["begin"])[:10], "year": _year(str(r["begin"])),
-               "when": str(r["when"]) if r["when"] is not None else "deadline: " + _day(str(r["deadline"]))}
+               "when": str(r["when"]) if r["when"] is not None else "deadline: " + human_day(str(r["deadline"]))}
               for r in engine.select(EVENTS)]
     if not events:
         return {"events": [], "ticks": []}

@@ -78,7 +78,7 @@ def render_query_page() -> Response:
     state = dataset_state()
     questions = state.get("query page examples", examples)
     offered = state.get("query page completions",
-                        lambda: json.dumps(completions(), ensure_ascii=False).replace("<", "\\u003c"))
+                        lambda: json.dumps(completions(), ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c"))
     example = next((e for e in questions if e["id"] == request.args.get("example")), None)
     query = request.args.get("query") or (example["query"] if example else DEFAULT_QUERY)
     response = Response(render_template(

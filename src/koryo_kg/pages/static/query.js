@@ -534,7 +534,7 @@
   }
 
   async function run() {
-    const query = text();
+    const query = text(), mine = ++turn;
     saveTabs();
     setPermalink(query);
     errorBox.hidden = true; downloads.hidden = true;
@@ -548,10 +548,13 @@
       status.textContent = ""; errorBox.textContent = "The server could not be reached: " + failure; errorBox.hidden = false;
       return;
     }
+    if (mine !== turn) return;
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
     if (!response.ok) {
+      const reason = await response.text();
+      if (mine !== turn) return;
       status.textContent = "";
-      errorBox.textContent = await response.text();
+      errorBox.textContent = reason;
       errorBox.hidden = false;
       showNothing();
       remember(query, "error");
@@ -564,6 +567,7 @@
       const triples = nTriples(await response.text());
       const iris = [...new Set(triples.flatMap((t) => [t.subject, t.predicate, t.object]).filter((t) => t.type === "uri").map((t) => t.value))];
       const result = {graph: true, query, vars: ["subject", "predicate", "object"], bindings: triples, name: await namer(iris, query)};
+      if (mine !== turn) return;
       show(result, chosen(result));
       status.textContent = `A graph of ${triples.length} triple${triples.length === 1 ? "" : "s"}, in ${seconds} s.` + (cut ? " " + cut + "." : "");
       showDownloads(query, true);
@@ -571,6 +575,7 @@
       return;
     }
     const data = await response.json();
+    if (mine !== turn) return;
     if ("boolean" in data) {
       showNothing(element("p", {textContent: data.boolean ? "Yes (true)" : "No (false)"}));
       status.textContent = `Answered in ${seconds} s.`;
@@ -580,6 +585,7 @@
     const bindings = data.results.bindings;
     const iris = [...new Set(bindings.flatMap((b) => Object.values(b).filter((t) => t.type === "uri").map((t) => t.value)))];
     const result = {graph: false, query, vars: data.head.vars, bindings, name: await namer(iris, query)};
+    if (mine !== turn) return;
     show(result, chosen(result));
     const count = bindings.length;
     status.textContent = `${count} row${count === 1 ? "" : "s"} in ${seconds} s.` + (cut ? " " + cut + "." : "");
@@ -588,9 +594,20 @@
   }
   form.addEventListener("submit", (event) => { event.preventDefault(); run(); });
 
-  // ---- editor tabs, each its own query, kept in this browser
-  const tabList = $("editor-tabs");
-  let tabs = [], active = 0, ready = false;
+  // ---- editor tabs, each its own query, kept in this browser, and its last run's output, kept in this page;
+  // a run whose tab is left before it answers shows nothing
+  const tabList = $("editor-tabs"), PANES = [status, errorBox, downloads, viewTabs, results], outputs = [];
+  let tabs = [], active = 0, ready = false, turn = 0;
+  function leave() {
+    turn++;
+    outputs[active] = [PANES.map((e) => [e.hidden, [...e.childNodes]]), results.getAttribute("aria-labelledby")];
+  }
+  function enter() {
+    const [panes, by] = outputs[active] ?? [PANES.map((e) => [e !== status, []])];
+    PANES.forEach((e, i) => { e.hidden = panes[i][0]; e.replaceChildren(...panes[i][1]); });
+    if (by) { results.setAttribute("role", "tabpanel"); results.setAttribute("aria-labelledby", by); }
+    else showNothing(...panes[4][1]);
+  }
   function saveTabs() {
     if (!ready) return;  // the editor holds what the server sent until start() has put the kept tab in it
     tabs[active] = text();
@@ -602,7 +619,7 @@
     $("editor-tabs-bar").hidden = false;
   }
   function selectTab(i) {
-    if (i !== active) { saveTabs(); active = i; setText(tabs[i]); }
+    if (i !== active) { saveTabs(); leave(); active = i; setText(tabs[i]); enter(); }
     saved.set("tabs", {tabs, active});
     drawTabs(); snippets();
   }
@@ -610,17 +627,18 @@
   function open(query) {
     saveTabs();
     const at = tabs.indexOf(query);
+    leave();
     if (at < 0) { tabs.push(query); active = tabs.length - 1; } else active = at;
-    setText(query);
+    setText(query); enter();
     saved.set("tabs", {tabs, active});
     drawTabs();
   }
   arrows(tabList);
   $("new-tab").addEventListener("click", () => { open("SELECT * WHERE {\n  ?s ?p ?o\n} LIMIT 10"); tabList.querySelector("[aria-selected=true]").focus(); });
   $("close-tab").addEventListener("click", () => {
-    tabs.splice(active, 1);
+    tabs.splice(active, 1); outputs.splice(active, 1); turn++;
     active = Math.min(active, tabs.length - 1);
-    setText(tabs[active]);
+    setText(tabs[active]); enter();
     saved.set("tabs", {tabs, active});
     drawTabs(); snippets();
     tabList.querySelector("[aria-selected=true]").focus();
