@@ -225,13 +225,65 @@ class RemoteStore:
         text = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
         return self._read(lambda: {s["g"].value: int(s["n"].value) for s in self._ask_store(text)[0]})
 
-    def update(self, text: str) -> None:
-        """Apply a SPARQL Update (already checked by the endpoint) on the store, within the deadline. Its WHERE
-        clauses see the dataset's graphs, as reads do, unless it has USING or WITH of its own."""
+    def with_graphs(self, graphs: Iterable[str]) -> RemoteStore:
+        """This store's backend with these graphs in its dataset too (the graphs that updates made)."""
+        return RemoteStore(self.client, self.timeout, (*self.graphs, *graphs))
+
+    def local_copy(self, graphs: Iterable[str]) -> pyoxigraph.Store:
+        """These graphs of the store in an in-memory store (an update is tried on it)."""
+        copy = pyoxigraph.Store()
+
+        def fetch():
+            for graph in graphs:
+                name = pyoxigraph.NamedNode(graph)
+                text = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {name} {{ ?s ?p ?o }} }}"
+                triples, cut = self._ask_store(text, (), (graph,), graph=True)
+                if cut:
+                    raise QueryError(503, f"the store cut graph {graph} at its row limit (Virtuoso's ResultSetMaxRows)")
+                copy.extend(pyoxigraph.Quad(t.subject, t.predicate, t.object, name) for t in triples)
+            return copy
+
+        return self._read(fetch)
+
+    def holds(self, graph: str) -> bool:
+        """Whether the store has this graph, in the dataset or not."""
+        text = f"ASK {{ GRAPH {pyoxigraph.NamedNode(graph)} {{ ?s ?p ?o }} }}"
+        return self._read(lambda: self._ask_store(text, (), ())[0])
+
+    def apply(self, deleted: list[pyoxigraph.Quad], added: list[pyoxigraph.Quad], transaction: str | None) -> None:
+        """Delete and add these quads (without blank nodes) in one update request, which records `transaction`
+        as the last one applied (see `applied`). Oxigraph runs the request as one transaction; Virtuoso
+        operation by operation, so that a failure may leave part of it applied."""
+        operations = _data("DELETE", deleted) + _data("INSERT", added)
+        if transaction is not None:
+            operations += [f"DELETE WHERE {{ GRAPH <{UPDATES}> {{ <{UPDATES}> <{APPLIED}> ?t }} }}",
+                           f'INSERT DATA {{ GRAPH <{UPDATES}> {{ <{UPDATES}> <{APPLIED}> "{transaction}" }} }}']
         try:
-            self.client.update(text, self.timeout, () if outline(text).own_dataset else self.graphs)
+            self.client.update(" ; ".join(operations), self.timeout)
         except StoreRejected as error:
-            status = 400 if 400 <= error.store_status < 500 else 502
-            raise QueryError(status, f"the store refused the update: {error}") from None
+            raise QueryError(502, f"the store refused the update: {error}") from None
         except StoreError as error:
             raise QueryError(error.status, str(error)) from None
+
+    def applied(self, transaction: str) -> bool:
+        """Whether `transaction` is the last update `apply` recorded in the store."""
+        text = f'ASK {{ GRAPH <{UPDATES}> {{ <{UPDATES}> <{APPLIED}> "{transaction}" }} }}'
+        return self._read(lambda: self._ask_store(text, (), ())[0])
+
+
+# The front ends' record in the store, outside the dataset: the id of the last transaction they applied
+UPDATES = "urn:koryo-kg:updates"
+APPLIED = UPDATES + ":applied"
+BATCH = 1000  # quads per DELETE DATA or INSERT DATA operation (Virtuoso compiles each to one SQL statement)
+
+
+def _data(operation: str, quads: list[pyoxigraph.Quad]) -> list[str]:
+    """DELETE DATA or INSERT DATA operations for the quads, in batches."""
+    operations = []
+    for at in range(0, len(quads), BATCH):
+        graphs: dict[str, list[str]] = {}
+        for quad in quads[at:at + BATCH]:
+            graphs.setdefault(str(quad.graph_name), []).append(f"{quad.triple} .")
+        body = " ".join(f"GRAPH {graph} {{ {' '.join(triples)} }}" for graph, triples in graphs.items())
+        operations.append(f"{operation} DATA {{ {body} }}")
+    return operations
