@@ -11,18 +11,16 @@ import re
 import pytest
 import requests
 
-from conftest import ROOT, Server, koryo_kg, root
-from stores import client_for, publish_command
+from conftest import ROOT, root
+from stores import client_for, published, store_front_end
 
 QUESTIONS = ["01-signatories-of-decree-1428", "09-yezhov-report", "12-persons-deported-side-by-side",
              "21-troikas", "46-ushtobe-in-central-asia"]
 
 
 @pytest.fixture(scope="module")
-def fronted(home, sparql_server):
-    published = koryo_kg(*publish_command(sparql_server), home=home)
-    assert published.returncode == 0, published.stderr
-    server = Server(home, "--store", sparql_server.query, "--workers", "1", "--max-rows", "50")
+def fronted(home, sparql_server, request):
+    server = store_front_end(home, published(home, request, sparql_server.name), "--workers", "1", "--max-rows", "50")
     yield server, sparql_server
     server.stop()
 
@@ -80,18 +78,13 @@ UNLABELLED_PERSON = (f"INSERT DATA {{ GRAPH <{DATA}> {{ <https://w3id.org/koryo-
 
 
 @pytest.fixture(scope="module")
-def front_ends(home, sparql_server, tmp_path_factory):
-    """Two `serve --store` processes with the token, sharing one update log, on a freshly published store."""
+def front_ends(home, sparql_server, tmp_path_factory, request):
+    """Two `serve --store` processes with the token, sharing one update log."""
     folder = tmp_path_factory.mktemp("front-ends")
     (folder / "token").write_text(TOKEN + "\n")
-    published = koryo_kg(*publish_command(sparql_server), home=home)
-    assert published.returncode == 0, published.stderr
-    args = ["--store", sparql_server.query, "--workers", "2", "--update-token-file", str(folder / "token"),
-            "--update-log", str(folder / "log.rdfp")]
-    if sparql_server.credentials:
-        args += ["--store-credentials", str(sparql_server.credentials_file())]
-    first = Server(home, *args)
-    second = Server(home, *args)
+    store = published(home, request, sparql_server.name)
+    args = ["--workers", "2", "--update-token-file", str(folder / "token"), "--update-log", str(folder / "log.rdfp")]
+    first, second = store_front_end(home, store, *args), store_front_end(home, store, *args)
     yield first, second, folder / "log.rdfp", sparql_server
     first.stop()
     second.stop()
