@@ -17,6 +17,7 @@ that does not answer in time is a 504 with the reason, one that cannot be reache
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable, Iterator
 
@@ -33,6 +34,7 @@ from koryo_kg.vocab import Graphs
 # SPARQL XML rather than JSON: Virtuoso writes xsd:boolean values as "1" in JSON, as "true" in XML
 SOLUTIONS = "application/sparql-results+xml"
 TRIPLES = "application/n-triples"
+CHUNK = 64 * 1024
 SMALL_ROWS = 2000  # rows or triples up to which an answer is sent whole, with a Content-Length
 # Virtuoso cuts a result at its ResultSetMaxRows and says so only in this header
 STORE_TRUNCATED_HEADER = "X-SPARQL-MaxRows"
@@ -126,6 +128,38 @@ def _tabled_boolean(solutions: pyoxigraph.QuerySolutions) -> bool:
     return rows[0][0].value == "1"
 
 
+BNODE = re.compile(rb"<bnode>([^<]*)</bnode>")
+
+
+class _BlankNodeLabels(io.RawIOBase):
+    """SPARQL XML results with each blank node's label written as a valid one (b + its hex): the format lets a
+    store use any text (Virtuoso writes `nodeID://b10007`), which pyoxigraph's parser refuses."""
+
+    def __init__(self, raw):
+        super().__init__()
+        self._raw, self._pending, self._ready = raw, b"", b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self._ready:
+            data = self._raw.read(CHUNK)
+            text, self._pending = self._pending + data, b""
+            cut = text.rfind(b"<bnode>")
+            if cut < 0 or b"</bnode>" in text[cut:]:
+                cut = text.rfind(b"<")
+                cut = cut if b">" not in text[cut:] else -1
+            if data and cut >= 0:
+                text, self._pending = text[:cut], text[cut:]  # a label or a tag not read whole yet
+            self._ready = BNODE.sub(lambda m: b"<bnode>b" + m.group(1).hex().encode() + b"</bnode>", text)
+            if not data:
+                break
+        size = min(len(buffer), len(self._ready))
+        buffer[:size], self._ready = self._ready[:size], self._ready[size:]
+        return size
+
+
 def _encoded(texts: Iterable[str]) -> Iterator[bytes]:
     for text in texts:
         yield text.encode("utf-8")
@@ -158,7 +192,7 @@ class RemoteStore:
         if media_type in (TRIPLES, "text/plain"):
             return (q.triple for q in pyoxigraph.parse(body, format=pyoxigraph.RdfFormat.N_TRIPLES)), cut
         if media_type == SOLUTIONS:
-            results = pyoxigraph.parse_query_results(body, format=pyoxigraph.QueryResultsFormat.XML)
+            results = pyoxigraph.parse_query_results(_BlankNodeLabels(body), format=pyoxigraph.QueryResultsFormat.XML)
             if isinstance(results, pyoxigraph.QueryBoolean):
                 return bool(results), cut
             if outline(text).form == "ASK":
