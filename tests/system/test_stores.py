@@ -229,3 +229,52 @@ def test_blank_nodes_in_results_are_read_whatever_their_label(remote, sparql_ser
     assert ("<bnode>nodeID://" in raw) == (sparql_server.name == "virtuoso")
     rows = remote.select(text)
     assert len(rows) == 5 and all(r["b"] == r["again"] and isinstance(r["b"], BNode) for r in rows)
+
+
+def test_the_endpoints_are_found_from_the_store_s_layout(sparql_server):
+    """Oxigraph server from its …/query URL; Virtuoso from the Server header of its service description."""
+    found = Endpoints.of(sparql_server.query)
+    assert (found.update, found.graphs) == (sparql_server.update, sparql_server.graphs)
+    given = Endpoints.of(sparql_server.query, update="http://127.0.0.1:1/u", graphs="http://127.0.0.1:1/g")
+    assert (given.update, given.graphs) == ("http://127.0.0.1:1/u", "http://127.0.0.1:1/g")
+
+
+@pytest.fixture
+def describing(tmp_path):
+    """A server on 127.0.0.1 whose only page is the service description set in `described[0]`."""
+    import http.server
+    import threading
+
+    described = [""]
+
+    class Describe(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = described[0].encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/turtle")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Describe)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}", described
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_update_endpoint_is_found_from_the_service_description_on_the_store_s_host_only(oxigraph_server, describing):
+    base = oxigraph_server.query.removesuffix("/query")
+    assert Endpoints.of(base + "/update").update == base + "/update"  # Oxigraph describes it there: sd:endpoint <>
+    url, described = describing
+    sd = "@prefix sd: <http://www.w3.org/ns/sparql-service-description#> . [] sd:endpoint <{}> ; " \
+         "sd:supportedLanguage sd:SPARQL11Query, sd:SPARQL11Update ."
+    described[0] = sd.format(url + "/update-here")
+    assert Endpoints.of(url + "/sparql").update == url + "/update-here"
+    described[0] = sd.format(url.replace("127.0.0.1", "localhost") + "/update-elsewhere")  # credentials would go there
+    assert Endpoints.of(url + "/sparql").update == url + "/sparql"
+    described[0] = "not turtle {"
+    assert Endpoints.of(url + "/sparql") == Endpoints(url + "/sparql", url + "/sparql", None)

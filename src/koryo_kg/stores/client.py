@@ -146,10 +146,10 @@ def _service_description(query: str) -> tuple[str | None, str]:
     import pyoxigraph
 
     session = requests.Session()
-    session.trust_env = False
+    session.trust_env = False  # as StoreClient's: no proxy from the environment
     try:
-        with session.get(query, headers={"Accept": "text/turtle"}, timeout=CONNECT, allow_redirects=False,
-                         stream=True) as response:
+        with session, session.get(
+                query, headers={"Accept": "text/turtle"}, timeout=CONNECT, allow_redirects=False, stream=True) as response:
             server = response.headers.get("Server", "")
             body = response.raw.read(1_000_000, decode_content=True)
             if response.status_code != 200 or not response.headers.get("Content-Type", "").startswith("text/turtle"):
