@@ -92,10 +92,10 @@ def _start(name: str, command: list[str], folder: Path, query: str, **urls) -> R
     pytest.fail(f"{name} did not answer {probe} within {START} s:\n{store.read_log()}", pytrace=False)
 
 
-def start_oxigraph(folder: Path, timeout: int = 30) -> RunningStore:
+def start_oxigraph(folder: Path, timeout: int = 30, read_only: bool = False) -> RunningStore:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    return _start("oxigraph", ["oxigraph", "serve", "--location", str(folder / "data"),
+    return _start("oxigraph", ["oxigraph", "serve-read-only" if read_only else "serve", "--location", str(folder / "data"),
                                "--bind", f"127.0.0.1:{port}", "--timeout-s", str(timeout)],
                   folder, f"{base}/query", update=f"{base}/update", graphs=f"{base}/store", credentials=None)
 

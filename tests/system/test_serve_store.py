@@ -11,8 +11,9 @@ import re
 import pytest
 import requests
 
-from conftest import ROOT, root
-from stores import client_for, published, store_front_end
+from conftest import ROOT, koryo_kg, root
+from koryo_kg.endpoint.updates import UpdateLog
+from stores import client_for, publish_command, published, start_oxigraph, store_front_end
 
 QUESTIONS = ["01-signatories-of-decree-1428", "09-yezhov-report", "12-persons-deported-side-by-side",
              "21-troikas", "46-ushtobe-in-central-asia"]
@@ -186,3 +187,30 @@ def test_blank_nodes_an_update_makes_land_as_iris(front_ends, request):
     assert node["type"] == "uri" and node["value"].startswith("https://w3id.org/koryo-kg/.well-known/genid/")
     assert node["value"].encode() in log.read_bytes()  # the log holds what landed
     assert store_ask(store, f'ASK {{ GRAPH <{graph}> {{ <{node["value"]}> <{COMMENT}> "inner" }} }}')
+
+
+def test_an_update_the_store_refuses_is_not_acknowledged_nor_committed_in_the_log(home, tmp_path):
+    """The store takes reads but refuses every update (Oxigraph's serve-read-only on a published dataset):
+    the update was logged before it was sent, so the log must not count it, and the server goes on serving."""
+    (tmp_path / "store").mkdir()
+    store = start_oxigraph(tmp_path / "store")
+    try:
+        assert koryo_kg(*publish_command(store), home=home).returncode == 0
+    finally:
+        store.stop()
+    store = start_oxigraph(tmp_path / "store", read_only=True)
+    (tmp_path / "token").write_text(TOKEN + "\n")
+    log = tmp_path / "log.rdfp"
+    front = store_front_end(home, store, "--workers", "1", "--update-token-file", str(tmp_path / "token"),
+                            "--update-log", str(log))
+    try:
+        graph = "urn:example:notes:refused"
+        response = post_update(front, f'INSERT DATA {{ GRAPH <{graph}> {{ <{LYUSHKOV}> <{COMMENT}> "refused" }} }}')
+        assert response.status_code == 502 and "refused" in response.text, response.text
+        assert not store_ask(store, f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        assert UpdateLog(log).new_transactions() == [] and log.read_bytes().endswith(b"TA .\n")  # aborted
+        assert values(front, graph) == set() and rows(front.url, QUESTIONS[0])
+    finally:
+        output = front.stop()
+        store.stop()
+    assert "Traceback" not in output

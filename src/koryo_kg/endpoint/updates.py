@@ -41,7 +41,7 @@ from koryo_kg.build.shacl import validate
 from koryo_kg.problems import InputError, Location, Problem
 from koryo_kg.query.embedded import Embedded
 from koryo_kg.query.engine import Engine, QueryError
-from koryo_kg.query.remote import RemoteStore
+from koryo_kg.query.remote import RemoteStore, UpdateRefused
 from koryo_kg.query.sparql_text import outline
 from koryo_kg.sources.parsing import rdflib_term
 from koryo_kg.vocab import Graphs
@@ -452,15 +452,16 @@ class StoreUpdater(Updater):
         return landing, added
 
     def _commit(self, candidate: pyoxigraph.Store, graphs: list[str], deleted: list, added: list) -> None:
-        """Logged first (TX and the quads, on disk), then sent to the store, then committed in the log; a
-        store that fails is asked whether it holds the update (its marker), and what it may hold of it is
-        undone before the transaction is aborted in the log."""
+        """Logged first (TX and the quads, on disk), then sent to the store, then committed in the log. A
+        store that refuses the request (4xx) applied none of it; one that fails otherwise is asked whether it
+        holds the update (its marker), and what it may hold of it is undone, before the transaction is aborted
+        in the log."""
         transaction = uuid.uuid4().hex
         self.log.begin(deleted, added)
         try:
             self._store.apply(deleted, added, transaction)
         except QueryError as failure:
-            if not self._held_after_all(deleted, added, transaction):
+            if isinstance(failure, UpdateRefused) or not self._held_after_all(deleted, added, transaction):
                 self.log.end(committed=False)
                 raise failure from None
         self.log.end(committed=True)

@@ -28,7 +28,7 @@ from koryo_kg.query.engine import Answer, QueryError, Request, limited
 from koryo_kg.query.sparql_text import QUERY_FORMS, SparqlSyntaxError, iri_token, outline
 from koryo_kg.query.writers import RDF_FORMATS, write_boolean, write_solutions
 from koryo_kg.sources.parsing import rdflib_term
-from koryo_kg.stores.client import Deadline, StoreClient, StoreError, StoreRejected, StoreTimeout
+from koryo_kg.stores.client import Deadline, StoreClient, StoreError, StoreRefused, StoreRejected, StoreTimeout
 from koryo_kg.vocab import Graphs
 
 # SPARQL XML rather than JSON: Virtuoso writes xsd:boolean values as "1" in JSON, as "true" in XML
@@ -158,6 +158,10 @@ class _BlankNodeLabels(io.RawIOBase):
         size = min(len(buffer), len(self._ready))
         buffer[:size], self._ready = self._ready[:size], self._ready[size:]
         return size
+
+
+class UpdateRefused(QueryError):
+    """The store refused an update request as a whole (it answered 4xx): none of it was applied."""
 
 
 def _encoded(texts: Iterable[str]) -> Iterator[bytes]:
@@ -314,7 +318,10 @@ class RemoteStore:
         try:
             self.client.update(" ; ".join(operations), self.timeout)
         except StoreRejected as error:
-            raise QueryError(502, f"the store refused the update: {error}") from None
+            refused = UpdateRefused if error.store_status < 500 else QueryError
+            raise refused(502, f"the store refused the update: {error}") from None
+        except StoreRefused as error:
+            raise UpdateRefused(502, str(error)) from None
         except StoreError as error:
             raise QueryError(error.status, str(error)) from None
 

@@ -258,7 +258,8 @@ class StoreClient:
         if response.status_code in (401, 403):
             message = _store_message(response)
             response.close()
-            given = "refused the credentials" if self._auth else "wants credentials (--store-credentials)"
+            given = ("refused the credentials" if self._auth else "wants credentials (--store-credentials)"
+                     if response.status_code == 401 else "refused the request")
             raise StoreRefused(f"the store at {url} {given}: {response.status_code} {message}")
         if response.status_code >= 300:
             message = _store_message(response)
