@@ -224,7 +224,7 @@ class RemoteStore:
             dataset = (request["default_graph"] or [], request["named_graphs"] or [])
         else:
             dataset = ((), ()) if request["names_dataset"] else (None, None)
-        if not request["names_dataset"]:  # else the query's FROM NAMED are the named graphs
+        if not request["names_dataset"] and (dataset[1] is not None or self.graphs):  # else the store's own
             text = with_named_graphs(text, self.graphs if dataset[1] is None else dataset[1])
         results, cut = self._ask_store(text, *dataset, graph=request["format"] in RDF_FORMATS)
         return self._read(lambda: self._answer(results, cut, request))
@@ -250,7 +250,8 @@ class RemoteStore:
 
     def _query(self, text: str, bindings: dict | None, graph: bool = False):
         try:
-            text = with_named_graphs(with_bindings(text, bindings), self.graphs)
+            text = with_bindings(text, bindings)
+            text = with_named_graphs(text, self.graphs) if self.graphs else text  # none: the store's own dataset
         except SparqlSyntaxError as error:
             raise ValueError(str(error)) from None
         return self._ask_store(text, graph=graph)[0]
