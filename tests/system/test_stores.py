@@ -278,3 +278,28 @@ def test_the_update_endpoint_is_found_from_the_service_description_on_the_store_
     assert Endpoints.of(url + "/sparql").update == url + "/sparql"
     described[0] = "not turtle {"
     assert Endpoints.of(url + "/sparql") == Endpoints(url + "/sparql", url + "/sparql", None)
+
+
+@pytest.mark.parametrize("size", [1, 3, 7, 100, 65536])
+def test_blank_node_labels_are_relabelled_across_any_cut_of_the_stream(size):
+    import io
+
+    from koryo_kg.query.remote import _BlankNodeLabels
+
+    rows = [b'<result><binding name="x"><bnode>nodeID://b%d</bnode></binding></result>' % (i % 300) for i in range(600)]
+    xml = (b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head><variable name="x"/>'
+           b"</head><results>" + b"".join(rows) + b"</results></sparql>")
+
+    class Trickle(io.RawIOBase):
+        def readable(self):
+            return True
+
+        def readinto(self, buffer):
+            nonlocal xml
+            part, xml = xml[:min(size, len(buffer))], xml[min(size, len(buffer)):]
+            buffer[:len(part)] = part
+            return len(part)
+
+    found = [s["x"] for s in pyoxigraph.parse_query_results(_BlankNodeLabels(Trickle()),
+                                                           format=pyoxigraph.QueryResultsFormat.XML)]
+    assert len(found) == 600 and len(set(found)) == 300 and found[0] == found[300]

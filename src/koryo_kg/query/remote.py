@@ -13,6 +13,11 @@ query's WHERE clause, each term validated and serialized by pyoxigraph, never sp
 
 A deadline is passed to the store (see stores/client.py) and enforced on the answer as it is read; a store
 that does not answer in time is a 504 with the reason, one that cannot be reached a 503.
+
+Where a store departs from SPARQL 1.1, what is sent or read is made to mean the same on every store: ASK
+answered as a table, blank-node labels that are no labels (`nodeID://…`), and `GRAPH ?g {}` (which Virtuoso 7
+answers with nothing) sent as the VALUES of the named graphs. Updates (endpoint/updates.py) reach the store
+as DELETE DATA and INSERT DATA of quads computed and validated here (`apply`).
 """
 
 from __future__ import annotations
