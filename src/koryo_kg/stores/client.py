@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph
 import requests
 import requests.auth
 import urllib3
@@ -143,8 +144,6 @@ SD = "http://www.w3.org/ns/sparql-service-description#"
 def _service_description(query: str) -> tuple[str | None, str]:
     """(the update endpoint the store's service description names, if on the query URL's host; the store's
     Server header), or (None, "") when the store does not answer or describes nothing readable."""
-    import pyoxigraph
-
     session = requests.Session()
     session.trust_env = False  # as StoreClient's: no proxy from the environment
     try:
