@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from koryo_kg import formats
 from koryo_kg.endpoint.protocol import SparqlProtocol
-from koryo_kg.endpoint.updates import UpdateLog, Updater
+from koryo_kg.endpoint.updates import StoreUpdater, UpdateLog, Updater
 from koryo_kg.http.bodies import bounded
 from koryo_kg.http.dataset_state import DatasetState
 from koryo_kg.http.errors import INTERNAL_ERROR, http_error, plain_text
@@ -88,7 +88,8 @@ def create_app(config: ServerConfig, engine: Engine | None = None, on_runaway=la
 
     updater = None
     if config.update_log:
-        updater = Updater(engine, UpdateLog(Path(config.update_log)), config.update_token)
+        updater = (StoreUpdater if config.store else Updater)(engine, UpdateLog(Path(config.update_log)),
+                                                              config.update_token)
 
     # A request meets, in order: the Host check, the body limit, the latest committed updates, the SPARQL Protocol, Flask.
     app.wsgi_app = SparqlProtocol(app.wsgi_app, config, engine, cors_options and get_cors_options(app, cors_options),

@@ -294,12 +294,20 @@ def serve(cache: BuildCache, host, port, workers, threads, additions, query_time
     token = update_token_file.read().strip() if update_token_file else None
     if update_token_file and not token:
         raise click.UsageError(f"{update_token_file.name} is empty: the update token must not be")
+    if store and token and not update_log:
+        raise click.UsageError("--update-token-file with --store needs --update-log, the log that every front end "
+                               "of the store shares")
     update_log = update_log or cache.home / "updates.rdfp"
     if store:
-        for given, option in ((additions, "--add"), (token, "--update-token-file"), (include, "--include")):
+        for given, option in ((additions, "--add"), (include, "--include")):
             if given:
                 raise click.UsageError(f"{option} is not for a server on --store: publish to the store instead")
+        if token:
+            from koryo_kg.endpoint.updates import UpdateLog
+
+            UpdateLog(update_log).recover()
         _serve_store(store, store_credentials, store_deadline, host, port, workers=workers, threads=threads,
+                     update_log=str(update_log) if token else None, update_token=token,
                      query_timeout=query_timeout, max_rows=max_rows, max_body=max_body, max_memory=max_memory,
                      max_connections=max_connections, header_timeout=header_timeout,
                      cors_origins=() if no_cors else tuple(cors_origins), service_allowlist=tuple(service_allowlist),

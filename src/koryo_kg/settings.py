@@ -157,7 +157,7 @@ SERVE = (
     Setting("store", "--store", "URL", None, "text",
             "Serve from this SPARQL 1.1 store (its query endpoint) the graphs `koryo-kg publish` put there, instead "
             "of the embedded copy: the processes then hold no copy of the data, and several servers can share one "
-            "store. Read-only in this version."),
+            "store. Updates (--update-token-file) then need --update-log, shared by the store's front ends."),
     Setting("store_credentials", "--store-credentials", "F", None, "file",
             "A file whose first line is user:password for --store (Basic or Digest, as the store asks; never "
             "printed). Default: $KORYO_KG_STORE_CREDENTIALS, which holds user:password itself, if set."),

@@ -100,3 +100,41 @@ def test_entity_documents_change_their_etag_with_an_update(client):
     after = client.get("/id/person/lyushkov.ttl", headers={"If-None-Match": before.headers["ETag"]})
     assert after.status_code == 200 and after.headers["ETag"] != before.headers["ETag"]
     assert "changes the etag" in after.text
+
+
+# --- through a store: which graphs an update names, and the log's aborted transactions --------------------
+
+@pytest.mark.parametrize("text, named", [
+    ("PREFIX n: <urn:example:> BASE <http://example.org/a/> INSERT { GRAPH n:notes { <s> <p> 1 } } "
+     "WHERE { GRAPH <../g> { ?s ?p ?o } }", {"urn:example:", "urn:example:notes", "http://example.org/a/",
+                                                   "http://example.org/a/s", "http://example.org/a/p",
+                                                   "http://example.org/g"}),
+    ("WITH <urn:w> DELETE { ?s ?p ?o } USING <urn:u> WHERE { ?s ?p ?o }", {"urn:w", "urn:u"}),
+    ("MOVE <urn:a> TO <urn:b>", {"urn:a", "urn:b"}),
+    ("INSERT DATA { GRAPH <urn:g> { <urn:s> <urn:p> 'GRAPH ?g { }' } }", {"urn:g", "urn:s", "urn:p"}),
+    ("DELETE WHERE { GRAPH ?g { <urn:s> ?p ?o } }", None),
+    ("DELETE WHERE { GRAPH $g { <urn:s> ?p ?o } }", None),
+    ("CLEAR ALL", None),
+    ("DROP SILENT NAMED", None),
+])
+def test_the_iris_an_update_names_resolved_or_none_for_graphs_by_variable(text, named):
+    from koryo_kg.endpoint.updates import _named_iris
+
+    assert _named_iris(text, "http://127.0.0.1:5000/sparql") == named
+
+
+def test_an_aborted_transaction_is_skipped_by_every_reader(tmp_path):
+    import pyoxigraph
+
+    from koryo_kg.endpoint.updates import UpdateLog
+
+    quad = pyoxigraph.Quad(pyoxigraph.NamedNode(LYUSHKOV), pyoxigraph.NamedNode("urn:p"), pyoxigraph.Literal("x"),
+                           pyoxigraph.NamedNode(NOTES))
+    writer, reader = UpdateLog(tmp_path / "log.rdfp"), UpdateLog(tmp_path / "log.rdfp")
+    with writer.lock():
+        writer.begin([], [quad])
+        assert reader.new_transactions() == [] and reader.read_to == 0  # open: still being written
+        writer.end(committed=False)
+        writer.append([], [quad])
+    assert reader.new_transactions() == [([], [quad])] and reader.read_to == writer.read_to
+    assert (tmp_path / "log.rdfp").read_bytes().count(b"TA .\n") == 1

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph
 import requests
 import requests.auth
 import urllib3
@@ -118,16 +119,51 @@ class Endpoints:
 
     @classmethod
     def of(cls, query: str, update: str | None = None, graphs: str | None = None) -> Endpoints:
-        """The endpoints given, the others found from the query endpoint's URL: a store at `…/query` is laid
-        out like Oxigraph server (`…/update`, `…/store`); any other serves updates at the query URL, as the
-        Protocol allows, and has no Graph Store endpoint unless one is given."""
+        """The endpoints given, the others found: a store at `…/query` is laid out like Oxigraph server
+        (`…/update`, `…/store`); for any other, its SPARQL 1.1 Service Description is read (an sd:endpoint on
+        the same host that supports sd:SPARQL11Update serves updates) and the `Server` header of that answer
+        names a store whose layout is known (Virtuoso: `/sparql-auth`, `/sparql-graph-crud-auth`). What is
+        still not found: updates at the query URL, as the Protocol allows, and no Graph Store endpoint."""
         query = _checked_url(query, "--store")
         parts = urllib.parse.urlsplit(query)
+        sibling = lambda path: urllib.parse.urlunsplit(parts._replace(path=path, query=""))
         if parts.path.endswith("/query"):
-            sibling = lambda name: urllib.parse.urlunsplit(parts._replace(path=parts.path[:-5] + name, query=""))
-            update, graphs = update or sibling("update"), graphs or sibling("store")
+            update, graphs = update or sibling(parts.path[:-5] + "update"), graphs or sibling(parts.path[:-5] + "store")
+        elif update is None or graphs is None:
+            described, server = _service_description(query)
+            if server.startswith("Virtuoso/"):
+                update, graphs = update or described or sibling("/sparql-auth"), graphs or sibling("/sparql-graph-crud-auth")
+            update = update or described
         return cls(query, _checked_url(update or query, "--store-update"),
                    graphs and _checked_url(graphs, "--store-graphs"))
+
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+
+
+def _service_description(query: str) -> tuple[str | None, str]:
+    """(the update endpoint the store's service description names, if on the query URL's host; the store's
+    Server header), or (None, "") when the store does not answer or describes nothing readable."""
+    session = requests.Session()
+    session.trust_env = False  # as StoreClient's: no proxy from the environment
+    try:
+        with session, session.get(
+                query, headers={"Accept": "text/turtle"}, timeout=CONNECT, allow_redirects=False, stream=True) as response:
+            server = response.headers.get("Server", "")
+            body = response.raw.read(1_000_000, decode_content=True)
+            if response.status_code != 200 or not response.headers.get("Content-Type", "").startswith("text/turtle"):
+                return None, server
+    except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError):
+        return None, ""
+    try:
+        store = pyoxigraph.Store()
+        store.load(body, format=pyoxigraph.RdfFormat.TURTLE, base_iri=query)
+        rows = store.query(f"SELECT ?e WHERE {{ ?s <{SD}endpoint> ?e ; <{SD}supportedLanguage> <{SD}SPARQL11Update> }}")
+        endpoints = [row["e"].value for row in rows if isinstance(row["e"], pyoxigraph.NamedNode)]
+    except (SyntaxError, ValueError, OSError):
+        return None, server
+    origin = urllib.parse.urlsplit(query)[:2]  # credentials go to no other host than the store's
+    return next((e for e in endpoints if urllib.parse.urlsplit(e)[:2] == origin), None), server
 
 
 def deadline_parameter(text: str | None) -> tuple[str, float] | None:
@@ -221,7 +257,8 @@ class StoreClient:
         if response.status_code in (401, 403):
             message = _store_message(response)
             response.close()
-            given = "refused the credentials" if self._auth else "wants credentials (--store-credentials)"
+            given = ("refused the credentials" if self._auth else "wants credentials (--store-credentials)"
+                     if response.status_code == 401 else "refused the request")
             raise StoreRefused(f"the store at {url} {given}: {response.status_code} {message}")
         if response.status_code >= 300:
             message = _store_message(response)
