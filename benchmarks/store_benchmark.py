@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from endpoint_benchmark import QUERIES, Server, free_port, measure, result_size  # noqa: E402
 from koryo_kg.build.cache import BuildCache  # noqa: E402
-from koryo_kg.build.publish import publish  # noqa: E402
+from koryo_kg.build.publish import PublishFailed, publish  # noqa: E402
 from stores import client_for, start_oxigraph, start_virtuoso  # noqa: E402
 from synthetic_register import generate  # noqa: E402
 
@@ -77,6 +77,20 @@ def resident_mb(pid: int) -> float:
     return total / 1024
 
 
+def timed_publish(build, key: str, store, path: str) -> float | str:
+    """Seconds `koryo-kg publish` takes to put the build into the store by this path, or why it failed."""
+    steps = []
+    try:
+        result = publish(build, key, client_for(store, graphs=path == "graph store"), progress=steps.append,
+                         timeout=STORE_TIMEOUT)
+    except PublishFailed as failure:
+        print(f"publishing to {store.name} by {path} failed at \"{steps[-1] if steps else 'the start'}\": {failure}",
+              flush=True)
+        return "failed (see the log above)"
+    print(f"published {len(build):,} triples to {store.name} by {path} in {result.seconds:.1f} s", flush=True)
+    return result.seconds
+
+
 def servers_for(home: Path, include: tuple[Path, ...], stores) -> list[Server]:
     """Embedded `koryo-kg serve` and `koryo-kg serve --store` on each store, default workers and threads."""
     port = free_port()
@@ -120,13 +134,14 @@ def main() -> None:
             paths = ["graph store", "update"] if dataset == SMALL or options.update_path_at_scale else ["graph store"]
             for store in stores:
                 for path in paths:
-                    result = publish(build, keys[dataset], client_for(store, graphs=path == "graph store"),
-                                     progress=lambda message: None, timeout=STORE_TIMEOUT)
-                    publishing[dataset, store.name, path] = result.seconds
-                    print(f"{dataset}: published {size:,} triples to {store.name} by {path} in {result.seconds:.1f} s",
-                          flush=True)
+                    publishing[dataset, store.name, path] = timed_publish(build, keys[dataset], store, path)
+                if "update" not in paths and not isinstance(publishing[dataset, store.name, "graph store"], float):
+                    # the store must hold this dataset for the reads: the Update path, if that one can do it
+                    publishing[dataset, store.name, "update"] = timed_publish(build, keys[dataset], store, "update")
             del build
-            servers = servers_for(home, include, stores)
+            holding = [store for store in stores if any(isinstance(publishing.get((dataset, store.name, p)), float)
+                                                        for p in ("graph store", "update"))]
+            servers = servers_for(home, include, holding)  # a store the dataset could not be put in is left out
             try:
                 queries = QUERIES[SMALL] if dataset == SMALL else REGISTER_QUERIES
                 sizes = {}
@@ -156,24 +171,28 @@ def main() -> None:
     report(publishing, rows, memory, options)
 
 
+def _seconds(cell) -> str:
+    return "not run" if cell is None else f"{cell:.1f} s" if isinstance(cell, float) else cell
+
+
 def report(publishing: dict, rows: list, memory: list, options) -> None:
     print("| dataset | triples | Oxigraph GSP | Oxigraph Update | Virtuoso GSP | Virtuoso Update |\n|---|---|---|---|---|---|")
     for dataset, size, _, _ in memory:
         cells = [publishing.get((dataset, store, path)) for store in ("oxigraph", "virtuoso")
                  for path in ("graph store", "update")]
-        print(f"| {dataset} | {size:,} | " + " | ".join("not run" if s is None else f"{s:.1f} s" for s in cells) + " |")
+        print(f"| {dataset} | {size:,} | " + " | ".join(_seconds(s) for s in cells) + " |")
     names = list(rows[0][4])
-    fmt = lambda c: f"{c['rps']:.0f} ({c['p50']:.1f}/{c['p99']:.1f})" + (f" {c['errors']} errors" if c["errors"] else "")
+    fmt = lambda c: "—" if c is None else f"{c['rps']:.0f} ({c['p50']:.1f}/{c['p99']:.1f})" + (f" {c['errors']} errors" if c["errors"] else "")
     print("\n| data | query | conc. | rows | " + " | ".join(f"{n} req/s (p50/p99 ms)" for n in names) + " | "
           + " | ".join(f"{n}/embedded" for n in names[1:]) + " |\n|---|---|---|---|" + "---|" * (2 * len(names) - 1))
     for dataset, label, concurrency, size, cells in rows:
         ours = cells["embedded"]["rps"]
-        print(f"| {dataset} | {label} | {concurrency} | {size} | " + " | ".join(fmt(cells[n]) for n in names) + " | "
-              + " | ".join(f"{cells[n]['rps'] / ours:.2f}" for n in names[1:]) + " |")
+        print(f"| {dataset} | {label} | {concurrency} | {size} | " + " | ".join(fmt(cells.get(n)) for n in names) + " | "
+              + " | ".join(f"{cells[n]['rps'] / ours:.2f}" if n in cells else "—" for n in names[1:]) + " |")
     print("\n| data | triples in the store | " + " | ".join(f"{n} MB (warm / after the mix)" for n in names)
           + " |\n|---|---|" + "---|" * len(names))
     for dataset, size, warm, after in memory:
-        print(f"| {dataset} | {size:,} | " + " | ".join(f"{warm[n]:.0f} / {after[n]:.0f}" for n in names) + " |")
+        print(f"| {dataset} | {size:,} | " + " | ".join(f"{warm[n]:.0f} / {after[n]:.0f}" if n in warm else "—" for n in names) + " |")
 
 
 if __name__ == "__main__":
