@@ -58,8 +58,8 @@ def _places() -> str:
     return "\n".join(lines) + "\n"
 
 
-def generate(persons: int, out: Path, seed: int = 1937) -> dict[str, int]:
-    """Write the register into `out`; return how many of each thing it holds."""
+def generate(persons: int, out: Path, seed: int = 1937, violations: int = VIOLATIONS) -> dict[str, int]:
+    """Write the register into `out`, with `violations` of each kind; return how many of each thing it holds."""
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
     (out / "sources.ttl").write_text(_sources(), encoding="utf-8")
@@ -72,7 +72,7 @@ def generate(persons: int, out: Path, seed: int = 1937) -> dict[str, int]:
             day = start + timedelta(days=rng.randrange(61))
             batch = BATCHES[min(2, (train - 1) * 3 // trains)]
             end = day + timedelta(days=1) - timedelta(seconds=1)
-            if train <= VIOLATIONS:  # an impossible date: the departure ends before it begins
+            if train <= violations:  # an impossible date: the departure ends before it begins
                 end = day - timedelta(days=3)
             f.write(f'syn:train-{train} a kg:PopulationTransfer ; rdfs:label "Synthetic train {train}"@en ;\n'
                     f"    kg:partOf event:deportation-1937-batch-{batch} ; kg:origin syn:raion-{rng.randint(1, RAIONS)} ;\n"
@@ -95,7 +95,7 @@ def generate(persons: int, out: Path, seed: int = 1937) -> dict[str, int]:
                         f"    prov:wasDerivedFrom syn:citation-register .\n"
                         f"syn:train-{(family - 1) % trains + 1} kg:affectedGroup syn:family-{family} .\n")
                 for p in range(person + 1, person + sizes[family - 1] + 1):
-                    source = "" if p <= VIOLATIONS else " ;\n    prov:wasDerivedFrom syn:citation-register"
+                    source = "" if p <= violations else " ;\n    prov:wasDerivedFrom syn:citation-register"
                     f.write(f'syn:person-{p} a kg:Person ; rdfs:label "Synthetic person {p}"@en ;\n'
                             f"    kg:memberOfGroup syn:family-{family}{source} .\n")
                 person += sizes[family - 1]
@@ -107,8 +107,9 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=172_000)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=1937)
+    parser.add_argument("--violations", type=int, default=VIOLATIONS, help="deliberate violations of each kind")
     args = parser.parse_args()
-    counts = generate(args.persons, args.out, args.seed)
+    counts = generate(args.persons, args.out, args.seed, args.violations)
     print(", ".join(f"{n} {what}" for what, n in counts.items()) + f" in {args.out}")
 
 
