@@ -193,3 +193,40 @@ def test_credentials_that_are_not_user_colon_password_exit_2(home, tmp_path):
     bad.write_text("just-a-password\n")
     result = koryo_kg("publish", "--store", "http://127.0.0.1:1/query", "--store-credentials", str(bad), home=home)
     assert result.returncode == 2 and "user:password" in result.stderr and "just-a-password" not in result.stderr
+
+
+def test_a_store_that_pauses_while_it_reads_a_large_body_still_gets_it_all(monkeypatch):
+    """Oxigraph server loads a PUT's graph as it reads it and stops reading meanwhile: a pause longer than the
+    connect timeout must not end the upload (urllib3 sends a body under the connect timeout)."""
+    import socket
+
+    from koryo_kg.stores import client as store_client
+
+    monkeypatch.setattr(store_client, "CONNECT", 0.5)
+    body = b"<urn:s> <urn:p> <urn:o> .\n" * 400_000  # 10 MB: more than the socket buffers hold
+    received = []
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(30)
+
+    def store():
+        connection, _ = listener.accept()
+        data = b""
+        while b"\r\n\r\n" not in data:
+            data += connection.recv(65536)
+        head, rest = data.split(b"\r\n\r\n", 1)
+        length = int(next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")))
+        threading.Event().wait(1.5)  # three connect timeouts without reading
+        while len(rest) < length:
+            rest += connection.recv(65536)
+        received.append(rest)
+        connection.sendall(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        connection.close()
+
+    thread = threading.Thread(target=store, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    client = store_client.StoreClient(store_client.Endpoints(f"{url}/query", f"{url}/update", f"{url}/store"))
+    client.put_graph("urn:g", body, "application/n-triples", timeout=20)
+    thread.join(20)
+    listener.close()
+    assert received == [body]

@@ -235,18 +235,22 @@ class StoreClient:
         """`using_graphs`: the dataset of the update's WHERE clauses (`using-graph-uri` and
         `using-named-graph-uri`), for an update that names none itself."""
         form = [("update", text)] + [(f"using-{kind}graph-uri", g) for kind in ("", "named-") for g in using_graphs]
-        self._send("POST", self.endpoints.update, timeout, data=form).close()
+        self._send("POST", self.endpoints.update, timeout, data=form, sending=timeout).close()
 
     def put_graph(self, graph: str, body: bytes, content_type: str, timeout: float) -> None:
         """Replace `graph` with the document (Graph Store HTTP Protocol, PUT)."""
         if not self.endpoints.graphs:
             raise BadStoreConfiguration("the store has no Graph Store Protocol endpoint: give --store-graphs")
         self._send("PUT", self.endpoints.graphs, timeout, params={"graph": graph}, data=body,
-                   headers={"Content-Type": content_type}).close()
+                   headers={"Content-Type": content_type}, sending=timeout).close()
 
-    def _send(self, method: str, url: str, timeout: float, **arguments) -> requests.Response:
+    def _send(self, method: str, url: str, timeout: float, sending: float | None = None,
+              **arguments) -> requests.Response:
+        # urllib3 sends the body under the connect timeout and only then waits `timeout` for the answer: a store
+        # that loads a large body as it reads it (Oxigraph's PUT of 40 MB) stops reading for more than CONNECT
+        # seconds, so a large body gets `sending`, the whole deadline, for each of its writes.
         try:
-            response = self._session.request(method, url, timeout=(min(CONNECT, timeout), timeout),
+            response = self._session.request(method, url, timeout=(sending or min(CONNECT, timeout), timeout),
                                              auth=self._auth, allow_redirects=False, **arguments)
         except requests.exceptions.Timeout:
             raise StoreTimeout(f"the store at {url} did not answer within {timeout:g} s") from None
