@@ -25,7 +25,7 @@ from koryo_kg.pages.citation import blueprint as citation
 from koryo_kg.pages.ontology_docs import blueprint as ontology_docs
 from koryo_kg.pages.query_page import blueprint as query_page
 from koryo_kg.pages.search import blueprint as search
-from koryo_kg.query.embedded import Embedded, load_in_memory
+from koryo_kg.query.embedded import Embedded, open_store
 from koryo_kg.query.engine import Engine, QueryError
 from koryo_kg.query.remote import RemoteStore
 from koryo_kg.settings import ServerConfig
@@ -52,7 +52,7 @@ def create_app(config: ServerConfig, engine: Engine | None = None, on_runaway=la
         # own deadline is a second longer, so that the store's 504 with its reason is what the client hears.
         engine = Engine(remote_store(config), config.query_timeout + 1, lambda: None)
     elif engine is None:
-        engine = Engine(Embedded(load_in_memory(config.store_path)), config.query_timeout, on_runaway)
+        engine = Engine(Embedded(open_store(config.store_path, config.memory)), config.query_timeout, on_runaway)
     app.config["ENGINE"] = engine
     app.extensions["koryo_kg.dataset_state"] = DatasetState(engine)
     cors_options = None
