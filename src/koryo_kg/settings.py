@@ -70,8 +70,9 @@ SERVE = (
             "serve.", low=1, high=64),
     Setting("memory", "--memory", "MODE", "auto", "text",
             "How the processes hold the built store: shared, all reading the one on disk through the OS page cache "
-            "(nothing loaded at start, one copy per machine); copy, each its own copy in memory (aggregates run "
-            "about 3x faster); auto, a copy when the store is under 64 MB on disk.", choices=("auto", "copy", "shared")),
+            "(nothing loaded at start, one copy per machine); copy, each its own copy in memory (aggregates run about "
+            "3x faster; loading takes ~13 µs and ~600 bytes a triple, per process); auto, a copy of a store under "
+            "8 MB on disk (about 30,000 triples).", choices=("auto", "copy", "shared")),
     Setting("threads", "--threads", "T", 16, "int", "Requests served at once by each process.", low=1, high=256),
     Setting("additions", "--add", "PATH", (), "path",
             "Serve this RDF file or folder too, beside the project's graph (repeatable). Each file goes into a named "

@@ -131,3 +131,22 @@ def test_construct_is_cut_exactly_past_max_rows_triples(broken_lines, name):
 def test_without_a_row_limit_a_result_up_to_small_is_written_at_once(broken_lines):
     answer, _ = _answer(broken_lines, QUERY, "json", max_rows=0)
     assert isinstance(answer.body, bytes) and not answer.truncated
+
+
+def test_a_shared_store_is_the_built_one_read_only_and_a_copy_is_the_processs_own(home, monkeypatch):
+    from koryo_kg.build.cache import BuildCache
+
+    cache = BuildCache(home)
+    path = str(cache.path(cache.current_key()) / "store")
+    note = f"INSERT DATA {{ <{EX}s> <{EX}p> <{EX}o> }}"
+    shared, copy = embedded.open_store(path, "shared"), embedded.open_store(path, "copy")
+    assert len(shared) == len(copy) > 10_000
+    with pytest.raises(RuntimeError, match="read-write"):  # the build's own files, opened read-only
+        shared.update(note)
+    copy.update(note)
+    assert len(copy) == len(shared) + 1
+    assert len(embedded.open_store(path, "auto")) == len(shared)  # the koryo-kg graph: copied
+    embedded.open_store(path, "auto").update(note)
+    monkeypatch.setattr(embedded, "COPY_BELOW", 1024)
+    with pytest.raises(RuntimeError, match="read-write"):
+        embedded.open_store(path, "auto").update(note)
