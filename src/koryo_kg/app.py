@@ -4,6 +4,7 @@ engine and the limits."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import Flask, Response
 from flask_compress import Compress
@@ -27,14 +28,19 @@ from koryo_kg.pages.query_page import blueprint as query_page
 from koryo_kg.pages.search import blueprint as search
 from koryo_kg.query.embedded import Embedded, open_store
 from koryo_kg.query.engine import Engine, QueryError
-from koryo_kg.query.remote import RemoteStore
 from koryo_kg.settings import ServerConfig
-from koryo_kg.stores.client import Endpoints, StoreClient, deadline_parameter, read_credentials
 from koryo_kg.validation.service import blueprint as validation_service
+
+if TYPE_CHECKING:
+    from koryo_kg.query.remote import RemoteStore
 
 
 def remote_store(config: ServerConfig) -> RemoteStore:
     """The backend over config.store; made in each worker process, since a connection pool must not cross a fork."""
+    # imported here: an embedded server's processes start faster and smaller without requests
+    from koryo_kg.query.remote import RemoteStore
+    from koryo_kg.stores.client import Endpoints, StoreClient, deadline_parameter, read_credentials
+
     client = StoreClient(Endpoints.of(config.store), read_credentials(config.store_credentials and Path(config.store_credentials)),
                          deadline=deadline_parameter(config.store_deadline))
     return RemoteStore(client, config.query_timeout, config.store_graphs)
