@@ -177,7 +177,11 @@ def test_workers_share_the_built_store_or_copy_it_and_serve_updates_after_a_repl
     try:
         before = worker_pids(server)
         # shared: every worker reads the store's own files; copy: none keeps them open once it has copied them
-        assert all(bool(_open_store_files(pid, store)) == on_disk for pid in before)
+        # (one worker may still be opening or copying them when the other answers first)
+        deadline = time.monotonic() + 60
+        while not all(bool(_open_store_files(pid, store)) == on_disk for pid in before):
+            assert time.monotonic() < deadline, {pid: _open_store_files(pid, store) for pid in before}
+            time.sleep(0.2)
         response = requests.post(server.url, data={"update": insert},
                                  headers={"Authorization": "Bearer a-long-random-token"})
         assert response.status_code == 200, response.text
