@@ -2,12 +2,18 @@
 speed limit) and rdflib-endpoint (the Python peer), on the same data and the same queries, in one run.
 
 Two datasets: the koryo-kg graph itself, and the graph plus a synthetic deportation register of about
-100,000 triples. Four queries each (point lookup, 2-hop join, group-by, CONSTRUCT), at concurrency 1 and 8,
-each cell a bounded run of --seconds on 127.0.0.1. Prints requests/s, p50 and p99 latency per server and the
-ratios ours/peer, as a Markdown table.
+100,000 triples added with `serve --add`. Four queries each (point lookup, 2-hop join, group-by, CONSTRUCT), at
+concurrency 1 and 8, each cell a bounded run of --seconds on 127.0.0.1. Prints requests/s, p50 and p99 latency
+per server and the ratios ours/peer, as a Markdown table.
+
+With --home (a home built with `koryo-kg --home H build --include DIR`, DIR made by synthetic_register.py),
+the built graph is served instead, by ours (`serve --include DIR`) and by `oxigraph serve-read-only` on the
+build's own store folder, with queries on the synthetic register; and for each server, with 2 and 4 workers
+for ours, the time to the first answer and the memory (VmRSS of the server's processes, summed).
 
     pip install oxigraph 'rdflib-endpoint[cli]'
     python benchmarks/endpoint_benchmark.py [--seconds 3]
+    python benchmarks/endpoint_benchmark.py --home H --include DIR [--memory auto|copy|shared]
 """
 
 from __future__ import annotations
@@ -88,11 +94,21 @@ QUERIES = {
         "CONSTRUCT": f"CONSTRUCT {{ ?p ?q ?o }} WHERE {{ ?p <{REG}family> <{REG}family/123> ; ?q ?o }}",
     },
 }
+SYN = KG + "PREFIX syn: <https://w3id.org/koryo-kg/id/synthetic/> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+BUILT_QUERIES = {  # on benchmarks/synthetic_register.py's register, built with the graph
+    "point lookup": SYN + "SELECT ?p ?o WHERE { syn:person-4242 ?p ?o }",
+    "2-hop join": SYN + "SELECT ?person ?label WHERE { syn:train-17 kg:affectedGroup ?family . "
+                        "?person kg:memberOfGroup ?family ; rdfs:label ?label }",
+    "group-by": SYN + "SELECT ?d (COUNT(?p) AS ?n) WHERE { ?t kg:destination ?d ; kg:affectedGroup ?f . "
+                      "?p kg:memberOfGroup ?f } GROUP BY ?d ORDER BY ?d",
+    "CONSTRUCT": SYN + "CONSTRUCT { ?p ?q ?o } WHERE { ?p kg:memberOfGroup syn:family-123 ; ?q ?o }",
+}
 
 
 class Server:
     def __init__(self, name: str, command: list[str], port: int, path: str, env=None):
         self.name, self.port, self.path = name, port, path
+        started = time.perf_counter()
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                         env={**os.environ, **(env or {})}, start_new_session=True)
         deadline = time.monotonic() + 300
@@ -100,13 +116,29 @@ class Server:
             try:
                 status = request(port, path, "ASK {}", "application/sparql-results+json")[0]
                 if status == 200:
+                    self.first_answer = time.perf_counter() - started
                     return
             except OSError:
                 pass
             if self.process.poll() is not None:
                 raise RuntimeError(f"{name} exited")
-            time.sleep(0.2)
+            time.sleep(0.02)
         raise RuntimeError(f"{name} did not start")
+
+    def resident_mb(self) -> float:
+        """VmRSS of the server's process and all of its descendants, in MB."""
+        total, pending = 0, [self.process.pid]
+        while pending:
+            pid = pending.pop()
+            try:
+                with open(f"/proc/{pid}/status") as status:
+                    total += next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+                for task in os.listdir(f"/proc/{pid}/task"):
+                    with open(f"/proc/{pid}/task/{task}/children") as children:
+                        pending += [int(child) for child in children.read().split()]
+            except (OSError, StopIteration):  # ended meanwhile
+                pass
+        return total / 1024
 
     def stop(self):
         os.killpg(self.process.pid, signal.SIGTERM)
@@ -200,10 +232,86 @@ def start_servers(work: Path, dataset: str, project: dict[str, Path], register_n
     return servers
 
 
+def run_cells(dataset: str, queries: dict[str, str], servers: list[Server], seconds: float, rows: list) -> None:
+    for label, query in queries.items():
+        sizes = {s.name: result_size(s, query) for s in servers}
+        if len(set(sizes.values())) != 1:
+            print(f"! {dataset} / {label}: results differ {sizes}")
+        for concurrency in (1, 8):
+            cells = {s.name: measure(s, query, concurrency, seconds) for s in servers}
+            rows.append((dataset, label, concurrency, sizes["koryo-kg"], cells))
+            ours = cells["koryo-kg"]
+            print(f"{dataset:22} {label:13} c={concurrency}  " + "  ".join(
+                f"{name}: {c['rps']:8.1f}/s p50 {c['p50']:7.2f} ms p99 {c['p99']:8.2f} ms"
+                + (f" ({c['errors']} errors)" if c["errors"] else "") for name, c in cells.items())
+                + "".join(f"  ours/{name} {ours['rps'] / c['rps']:.2f}" for name, c in cells.items() if c is not ours),
+                flush=True)
+
+
+def table(rows: list) -> None:
+    names = list(rows[0][4])
+    print("\n| data | query | conc. | rows | " + " | ".join(f"{n} req/s (p50/p99 ms)" for n in names) + " | "
+          + " | ".join(f"ours/{n}" for n in names[1:]) + " |")
+    print("|---" * (4 + 2 * len(names) - 1) + "|")
+    for dataset, label, concurrency, size, cells in rows:
+        ours = cells["koryo-kg"]
+        print(f"| {dataset} | {label} | {concurrency} | {size} | "
+              + " | ".join(f"{c['rps']:.0f} ({c['p50']:.1f}/{c['p99']:.1f})" for c in cells.values()) + " | "
+              + " | ".join(f"{ours['rps'] / cells[n]['rps']:.2f}" for n in names[1:]) + " |")
+
+
+def built(args) -> None:
+    """Ours and `oxigraph serve-read-only` on one built store: first answers, memory, then the cells."""
+    from koryo_kg.build.cache import BuildCache
+
+    cache = BuildCache(args.home)
+    store = cache.path(cache.current_key()) / "store"
+    includes = [part for folder in args.include for part in ("--include", str(folder))]
+    ours = [sys.executable, "-m", "koryo_kg.cli", "--home", str(args.home), "serve", *includes, "--memory",
+            args.memory, "--port"]
+    print(f"data: {len(pyoxigraph.Store.read_only(str(store)))} quads in {store}; {args.seconds:g} s per run; "
+          f"{os.cpu_count()} CPUs\n")
+
+    def oxigraph() -> Server:
+        port = free_port()
+        return Server("oxigraph serve", ["oxigraph", "serve-read-only", "--location", str(store),
+                                         "--union-default-graph", "--bind", f"127.0.0.1:{port}"], port, "/query")
+
+    def koryo(workers: int) -> Server:
+        port = free_port()
+        return Server("koryo-kg", ours + [str(port), "--workers", str(workers)], port, "/sparql")
+
+    def after_queries(server: Server) -> str:  # memory once every query has been answered (pages read in)
+        for query in BUILT_QUERIES.values():
+            result_size(server, query)
+        return f"first answer {server.first_answer:.2f} s, {server.resident_mb():.0f} MB"
+
+    for start in (oxigraph, lambda: koryo(4)):
+        server = start()
+        try:
+            print(f"{server.name}{' (4 workers)' if server.name == 'koryo-kg' else ''}: {after_queries(server)}")
+        finally:
+            server.stop()
+    servers = [koryo(2), oxigraph()]
+    rows: list = []
+    try:
+        print(f"koryo-kg (2 workers): {after_queries(servers[0])}")
+        run_cells("built graph + register", BUILT_QUERIES, servers, args.seconds, rows)
+    finally:
+        for server in servers:
+            server.stop()
+    table(rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=3.0, help="length of each bounded run")
+    parser.add_argument("--home", type=Path, help="a koryo-kg home already built with --include: serve that build")
+    parser.add_argument("--include", type=Path, action="append", default=[], help="the build's --include folders")
+    parser.add_argument("--memory", default="auto", help="our serve --memory")
     args = parser.parse_args()
+    if args.home:
+        return built(args)
     work = Path(tempfile.mkdtemp(prefix="koryo-bench-"))
     try:
         env = {**os.environ, "KORYO_KG_HOME": str(work / "home")}
@@ -221,34 +329,15 @@ def main() -> None:
         register_size = synthetic_register(register_nt)
         print(f"data: koryo-kg graph {sum(1 for _ in open(project['nt']))} distinct triples; register {register_size} triples; "
               f"{args.seconds:g} s per run; {os.cpu_count()} CPUs\n")
-        rows = []
+        rows: list = []
         for dataset, queries in QUERIES.items():
             servers = start_servers(work, dataset, project, register_nt if "register" in dataset else None)
             try:
-                for label, query in queries.items():
-                    sizes = {s.name: result_size(s, query) for s in servers}
-                    if len(set(sizes.values())) != 1:
-                        print(f"! {dataset} / {label}: results differ {sizes}")
-                    for concurrency in (1, 8):
-                        cells = {s.name: measure(s, query, concurrency, args.seconds) for s in servers}
-                        rows.append((dataset, label, concurrency, sizes["koryo-kg"], cells))
-                        ours = cells["koryo-kg"]
-                        print(f"{dataset:22} {label:13} c={concurrency}  " + "  ".join(
-                            f"{name}: {c['rps']:8.1f}/s p50 {c['p50']:7.2f} ms p99 {c['p99']:8.2f} ms"
-                            + (f" ({c['errors']} errors)" if c["errors"] else "") for name, c in cells.items())
-                            + f"  ours/oxigraph {ours['rps'] / cells['oxigraph serve']['rps']:.2f}"
-                            + f"  ours/rdflib-endpoint {ours['rps'] / cells['rdflib-endpoint']['rps']:.1f}", flush=True)
+                run_cells(dataset, queries, servers, args.seconds, rows)
             finally:
                 for server in servers:
                     server.stop()
-        print("\n| data | query | conc. | rows | koryo-kg req/s (p50/p99 ms) | oxigraph serve req/s (p50/p99 ms) "
-              "| rdflib-endpoint req/s (p50/p99 ms) | ours/oxigraph | ours/rdflib-endpoint |")
-        print("|---|---|---|---|---|---|---|---|---|")
-        for dataset, label, concurrency, size, cells in rows:
-            fmt = lambda c: f"{c['rps']:.0f} ({c['p50']:.1f}/{c['p99']:.1f})"
-            ours, oxi, rdf = cells["koryo-kg"], cells["oxigraph serve"], cells["rdflib-endpoint"]
-            print(f"| {dataset} | {label} | {concurrency} | {size} | {fmt(ours)} | {fmt(oxi)} | {fmt(rdf)} "
-                  f"| {ours['rps'] / oxi['rps']:.2f} | {ours['rps'] / rdf['rps']:.1f} |")
+        table(rows)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -4,6 +4,7 @@ engine and the limits."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import Flask, Response
 from flask_compress import Compress
@@ -25,16 +26,21 @@ from koryo_kg.pages.citation import blueprint as citation
 from koryo_kg.pages.ontology_docs import blueprint as ontology_docs
 from koryo_kg.pages.query_page import blueprint as query_page
 from koryo_kg.pages.search import blueprint as search
-from koryo_kg.query.embedded import Embedded, load_in_memory
+from koryo_kg.query.embedded import Embedded, open_store
 from koryo_kg.query.engine import Engine, QueryError
-from koryo_kg.query.remote import RemoteStore
 from koryo_kg.settings import ServerConfig
-from koryo_kg.stores.client import Endpoints, StoreClient, deadline_parameter, read_credentials
 from koryo_kg.validation.service import blueprint as validation_service
+
+if TYPE_CHECKING:
+    from koryo_kg.query.remote import RemoteStore
 
 
 def remote_store(config: ServerConfig) -> RemoteStore:
     """The backend over config.store; made in each worker process, since a connection pool must not cross a fork."""
+    # imported here: an embedded server's processes start faster and smaller without requests
+    from koryo_kg.query.remote import RemoteStore
+    from koryo_kg.stores.client import Endpoints, StoreClient, deadline_parameter, read_credentials
+
     client = StoreClient(Endpoints.of(config.store), read_credentials(config.store_credentials and Path(config.store_credentials)),
                          deadline=deadline_parameter(config.store_deadline))
     return RemoteStore(client, config.query_timeout, config.store_graphs)
@@ -52,7 +58,7 @@ def create_app(config: ServerConfig, engine: Engine | None = None, on_runaway=la
         # own deadline is a second longer, so that the store's 504 with its reason is what the client hears.
         engine = Engine(remote_store(config), config.query_timeout + 1, lambda: None)
     elif engine is None:
-        engine = Engine(Embedded(load_in_memory(config.store_path)), config.query_timeout, on_runaway)
+        engine = Engine(Embedded(open_store(config.store_path, config.memory)), config.query_timeout, on_runaway)
     app.config["ENGINE"] = engine
     app.extensions["koryo_kg.dataset_state"] = DatasetState(engine)
     cors_options = None

@@ -122,7 +122,7 @@ def _click_type(setting: Setting):
         return click.IntRange(setting.low, setting.high)
     if setting.type == "float":
         return click.FloatRange(setting.low, setting.high)
-    return _TYPES[setting.type]
+    return click.Choice(setting.choices) if setting.choices else _TYPES[setting.type]
 
 
 def options(settings: tuple[Setting, ...]):
@@ -263,7 +263,7 @@ def query(cache: BuildCache, query: str | None, query_file, output: str, include
 @options(SERVE + INCLUDE)
 @click.pass_obj
 @_handled
-def serve(cache: BuildCache, host, port, workers, threads, additions, query_timeout, max_rows, max_body,
+def serve(cache: BuildCache, host, port, workers, memory, threads, additions, query_timeout, max_rows, max_body,
           max_memory, max_connections, header_timeout, cors_origins, no_cors, service_allowlist,
           update_token_file, update_log, public_url, allowed_hosts, strict_build, store, store_credentials,
           store_deadline, include) -> None:
@@ -327,7 +327,7 @@ def serve(cache: BuildCache, host, port, workers, threads, additions, query_time
         _say(f"serving {len(additions)} added path(s) from {store_path.parent}")
     counts = graph_counts(pyoxigraph.Store.read_only(str(store_path)))
     config = ServerConfig(
-        store_path=str(store_path), graph_counts=counts, workers=workers, threads=threads,
+        store_path=str(store_path), graph_counts=counts, workers=workers, memory=memory, threads=threads,
         query_timeout=query_timeout, max_rows=max_rows, max_body=max_body, max_memory=max_memory,
         max_connections=max_connections, header_timeout=header_timeout,
         cors_origins=() if no_cors else tuple(cors_origins), service_allowlist=tuple(service_allowlist),

@@ -1,6 +1,6 @@
 """Serving the app with granian (a production server whose HTTP layer is written in Rust; it calls our WSGI
-app from `threads` Python threads per process): `workers` processes, every one with the graph in memory. One
-log line per request; SIGINT and SIGTERM stop it cleanly.
+app from `threads` Python threads per process): `workers` processes, each serving the built store (shared on
+disk, or a copy of its own: query/embedded.py open_store). One log line per request; SIGINT and SIGTERM stop it cleanly.
 
 A runaway query cannot be cancelled inside pyoxigraph, so the process running it is replaced: its client gets
 503 at the deadline, and the process asks granian's main process (SIGHUP) to respawn the workers. Each new
@@ -39,7 +39,7 @@ from koryo_kg.query.engine import QueryError
 from koryo_kg.settings import ServerConfig
 
 GRACE = 5  # seconds an old worker has, beyond the query timeout, to finish what it serves
-RESPAWN_DELAY = 1.0  # seconds a new worker has to load the graph before the old one stops taking requests
+RESPAWN_DELAY = 1.0  # seconds a new worker has to open the graph before the old one stops taking requests
 OUT_OF_MEMORY = 75  # exit status of a worker past the memory limit: not a crash, to be replaced
 MEMORY_CHECK = 0.02  # seconds between two looks at the worker's memory (a runaway grows 0.3-1 GB a second)
 LAST_WORDS = 0.1  # seconds a worker past the memory limit leaves its requests to take their 503, then to send it

@@ -114,8 +114,13 @@ SERVE = (
     Setting("host", "--host", "H", "127.0.0.1", "text", "Address to listen on."),
     Setting("port", "--port", "P", 5000, "int", "Port to listen on.", low=0, high=65535),
     Setting("workers", "--workers", "N", 2, "int",
-            "Server processes, each with the graph in memory. Keep at least 2: a process that meets a runaway query "
-            "is replaced while the others serve.", low=1, high=64),
+            "Server processes. Keep at least 2: a process that meets a runaway query is replaced while the others "
+            "serve.", low=1, high=64),
+    Setting("memory", "--memory", "MODE", "auto", "text",
+            "How the processes hold the built store: shared, all reading the one on disk through the OS page cache "
+            "(nothing loaded at start, one copy per machine); copy, each its own copy in memory (aggregates run about "
+            "3x faster; loading takes ~13 µs and ~600 bytes a triple, per process); auto, a copy of a store under "
+            "8 MB on disk (about 30,000 triples).", choices=("auto", "copy", "shared")),
     Setting("threads", "--threads", "T", 16, "int", "Requests served at once by each process.", low=1, high=256),
     Setting("additions", "--add", "PATH", (), "path",
             "Serve this RDF file or folder too, beside the project's graph (repeatable). Each file goes into a named "
@@ -186,7 +191,8 @@ def default_home() -> Path:
 class ServerConfig:
     store_path: str  # a pyoxigraph store folder, opened read-only
     graph_counts: dict[str, int] = field(default_factory=dict)  # named graph IRI -> triples
-    workers: int = _default("workers")  # server processes, each with the graph in memory
+    workers: int = _default("workers")  # server processes
+    memory: str = _default("memory")  # how they hold the store: auto, copy or shared (query/embedded.py open_store)
     threads: int = _default("threads")  # requests served at once per process
     query_timeout: float = _default("query_timeout")  # seconds; a query past it is stopped and answered 503
     max_rows: int = _default("max_rows")  # result rows (or triples) per response; 0 for no limit

@@ -6,6 +6,8 @@ Virtuoso, with the same expected answers."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 import time
 
@@ -19,6 +21,7 @@ from stores import check_answer
 KG = "https://w3id.org/koryo-kg/ontology#"
 DECREE = "https://w3id.org/koryo-kg/id/document/decree-1428-326cc"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+RDFS_COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
 SIGNATORIES = f"SELECT ?name WHERE {{ <{DECREE}> <{KG}signatory>/<{RDFS_LABEL}> ?name }} ORDER BY ?name"
 FORM = "application/x-www-form-urlencoded"
 CONSTRUCT = f"CONSTRUCT {{ <{DECREE}> ?p ?o }} WHERE {{ GRAPH <https://w3id.org/koryo-kg/graph/data> {{ <{DECREE}> ?p ?o }} }}"
@@ -163,3 +166,52 @@ def test_competency_question_over_http(engine_server, query):
         assert response.text.split() == ["_askResult", expected.strip()]
         return
     check_answer(engine_server.engine, query.stem, text, response.text, expected)
+
+
+# --- one copy of the data per machine ------------------------------------------------------------------
+
+def _open_store_files(pid: int, store: str) -> list[str]:
+    files = []
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        with contextlib.suppress(OSError):  # closed meanwhile
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+            if target.startswith(store):
+                files.append(target)
+    return files
+
+
+@pytest.mark.parametrize("memory, on_disk", [("shared", True), ("copy", False)])
+def test_workers_share_the_built_store_or_copy_it_and_serve_updates_after_a_replacement(home, tmp_path, memory,
+                                                                                        on_disk):
+    from conftest import Server
+    from koryo_kg.build.cache import BuildCache
+
+    cache = BuildCache(home)
+    store = str(cache.path(cache.current_key()) / "store")
+    (tmp_path / "token").write_text("a-long-random-token\n")
+    server = Server(home, "--memory", memory, "--workers", "2", "--timeout", "10", "--update-token-file",
+                    str(tmp_path / "token"), "--update-log", str(tmp_path / "log.rdfp"))
+    note = "urn:example:kept"
+    insert = f"INSERT DATA {{ GRAPH <urn:example:notes> {{ <{DECREE}> <{RDFS_COMMENT}> \"{note}\" }} }}"
+    ask = {"query": f"ASK {{ GRAPH <urn:example:notes> {{ ?s ?p \"{note}\" }} }}"}
+    try:
+        before = worker_pids(server)
+        # shared: every worker reads the store's own files; copy: none keeps them open once it has copied them
+        # (one worker may still be opening or copying them when the other answers first)
+        deadline = time.monotonic() + 60
+        while not all(bool(_open_store_files(pid, store)) == on_disk for pid in before):
+            assert time.monotonic() < deadline, {pid: _open_store_files(pid, store) for pid in before}
+            time.sleep(0.2)
+        response = requests.post(server.url, data={"update": insert},
+                                 headers={"Authorization": "Bearer a-long-random-token"})
+        assert response.status_code == 200, response.text
+        assert all(requests.get(server.url, params=ask).json()["boolean"] for _ in range(8))
+        assert requests.get(server.url, params={"query": RUNAWAY}).status_code == 503
+        deadline = time.monotonic() + 60
+        while not (before - worker_pids(server) and len(worker_pids(server)) == 2):
+            assert time.monotonic() < deadline, f"workers {before} not replaced: now {worker_pids(server)}"
+            time.sleep(0.2)
+        # the new worker serves the committed update too, from its first answer
+        assert all(requests.get(server.url, params=ask).json()["boolean"] for _ in range(8))
+    finally:
+        server.stop()

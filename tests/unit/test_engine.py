@@ -1,5 +1,6 @@
-"""The engine's two ways of writing results — pyoxigraph's serializers for small results, our streaming
-writers for large ones — give the same answers, and only the second cuts at the row limit."""
+"""The engine's two ways of writing results — pyoxigraph's serializers for results up to SMALL bytes and
+max_rows rows, our streaming writers for the others — give the same answers, and a result is cut at the row
+limit exactly when it has more rows."""
 
 import csv
 import io
@@ -9,6 +10,7 @@ import pyoxigraph
 import pytest
 from rdflib import Graph
 
+from koryo_kg.query import embedded
 from koryo_kg.query.embedded import Embedded
 
 EX = "http://example.org/"
@@ -45,11 +47,19 @@ def _rows(name: str, text: str) -> list:
     return [line for line in text.split("<result>")[1:]]
 
 
+def _streamed(store, query, name, max_rows):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(embedded, "SMALL", 8)
+        answer, text = _answer(store, query, name, max_rows)
+    assert not isinstance(answer.body, bytes)
+    return answer, text
+
+
 @pytest.mark.parametrize("name", ["json", "csv", "tsv"])
 def test_small_and_streamed_results_agree(store, name):
     small, small_text = _answer(store, QUERY, name, max_rows=0)  # fits SMALL: pyoxigraph writes it
-    streamed, streamed_text = _answer(store, QUERY, name, max_rows=4)  # over 4 bytes: our writers
-    assert not small.truncated and not streamed.truncated
+    streamed, streamed_text = _streamed(store, QUERY, name, max_rows=4)
+    assert not small.truncated and not streamed.truncated and isinstance(small.body, bytes)
     assert _rows(name, small_text) == _rows(name, streamed_text)
     assert len(_rows(name, small_text)) == 4
 
@@ -64,8 +74,79 @@ def test_the_row_limit_cuts_and_says_so(store, name):
 def test_graph_results_agree_and_cut(store):
     construct = f"CONSTRUCT {{ ?s <{EX}p> ?o }} WHERE {{ ?s <{EX}p> ?o }}"
     small, small_text = _answer(store, construct, "turtle", max_rows=0)
-    streamed, streamed_text = _answer(store, construct, "turtle", max_rows=4)
+    streamed, streamed_text = _streamed(store, construct, "turtle", max_rows=4)
     cut, cut_text = _answer(store, construct, "ntriples", max_rows=2)
     assert len(Graph().parse(data=small_text, format="turtle")) == 4
     assert len(Graph().parse(data=streamed_text, format="turtle")) == 4 and not streamed.truncated
     assert cut.truncated and len(Graph().parse(data=cut_text, format="nt")) == 2
+
+
+@pytest.fixture(scope="module")
+def broken_lines():
+    """Rows whose values hold line breaks: more lines than rows in CSV, and longer than a byte a row."""
+    store = pyoxigraph.Store()
+    for number in range(5):
+        store.add(pyoxigraph.Quad(pyoxigraph.NamedNode(f"{EX}s{number}"), pyoxigraph.NamedNode(f"{EX}p"),
+                                  pyoxigraph.Literal(f"line\r\nbreak\n{number}\u2028")))
+    return store
+
+
+def _count(name: str, text: str) -> int:
+    if name == "xml":
+        return text.count("<result>")
+    if name == "csv":
+        return len(list(csv.reader(io.StringIO(text, newline="")))) - 1
+    if name == "tsv":  # U+2028 in a value is a line break to str.splitlines
+        return text.count("\n") - 1
+    return len(_rows(name, text))
+
+
+@pytest.mark.parametrize("name", ["json", "xml", "csv", "tsv"])
+def test_a_result_of_exactly_max_rows_rows_is_whole_and_written_at_once(broken_lines, name):
+    answer, text = _answer(broken_lines, QUERY, name, max_rows=5)  # far more than 5 bytes
+    assert not answer.truncated and isinstance(answer.body, bytes)
+    assert _count(name, text) == 5
+
+
+@pytest.mark.parametrize("name", ["json", "xml", "csv", "tsv"])
+def test_a_result_of_one_row_more_is_cut_and_says_so(broken_lines, name):
+    answer, text = _answer(broken_lines, QUERY, name, max_rows=4)
+    assert answer.truncated
+    assert _count(name, text) == 4
+
+
+@pytest.mark.parametrize("name", ["turtle", "ntriples", "rdfxml", "jsonld", "nquads", "trig"])
+def test_construct_is_cut_exactly_past_max_rows_triples(broken_lines, name):
+    # each triple twice in the template's result: CONSTRUCT's answer counts what it writes
+    construct = f"CONSTRUCT {{ ?s <{EX}p> ?o . ?s <{EX}q> ?s }} WHERE {{ ?s <{EX}p> ?o }}"
+    fmt = embedded.RDF_FORMATS[name]
+    whole, whole_text = _answer(broken_lines, construct, name, max_rows=10)
+    assert not whole.truncated and isinstance(whole.body, bytes)
+    assert len(list(pyoxigraph.parse(whole_text.encode(), format=fmt))) == 10
+    cut, cut_text = _answer(broken_lines, construct, name, max_rows=9)
+    assert cut.truncated
+    assert len(list(pyoxigraph.parse(cut_text.encode(), format=fmt))) == 9
+
+
+def test_without_a_row_limit_a_result_up_to_small_is_written_at_once(broken_lines):
+    answer, _ = _answer(broken_lines, QUERY, "json", max_rows=0)
+    assert isinstance(answer.body, bytes) and not answer.truncated
+
+
+def test_a_shared_store_is_the_built_one_read_only_and_a_copy_is_the_processs_own(home, monkeypatch):
+    from koryo_kg.build.cache import BuildCache
+
+    cache = BuildCache(home)
+    path = str(cache.path(cache.current_key()) / "store")
+    note = f"INSERT DATA {{ <{EX}s> <{EX}p> <{EX}o> }}"
+    shared, copy = embedded.open_store(path, "shared"), embedded.open_store(path, "copy")
+    assert len(shared) == len(copy) > 10_000
+    with pytest.raises(RuntimeError, match="read-write"):  # the build's own files, opened read-only
+        shared.update(note)
+    copy.update(note)
+    assert len(copy) == len(shared) + 1
+    assert len(embedded.open_store(path, "auto")) == len(shared)  # the koryo-kg graph: copied
+    embedded.open_store(path, "auto").update(note)
+    monkeypatch.setattr(embedded, "COPY_BELOW", 1024)
+    with pytest.raises(RuntimeError, match="read-write"):
+        embedded.open_store(path, "auto").update(note)

@@ -327,3 +327,39 @@ def test_oversized_body_is_413(limited):
     assert limited.post("/sparql", data={"query": query}).status_code == 413
     assert limited.post("/sparql", data=query, content_type="application/sparql-query").status_code == 413
     assert limited.post("/validate", data="<urn:a> <urn:b> 1 .\n" * 500, content_type="text/turtle").status_code == 413
+
+
+# --- what the hot path remembers decides as it did -----------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def two_origins(home, tmp_path_factory):
+    return served(home, tmp_path_factory.mktemp("origins"), cors_origins=("https://a.example", "https://b.example"),
+                  allowed_hosts=("127.0.0.1", "localhost")).test_client()
+
+
+def test_cors_headers_follow_each_requests_origin(two_origins):
+    for _ in range(2):  # the second round is answered from what was remembered
+        for origin, allowed in (("https://a.example", True), ("https://evil.example", False),
+                                ("https://b.example", True), (None, None)):
+            response = get(two_origins, {"Origin": origin} if origin else {}, query="ASK {}")
+            assert response.status_code == 200
+            if allowed:
+                assert response.headers["Access-Control-Allow-Origin"] == origin
+                assert any("Origin" in vary for vary in response.headers.getlist("Vary"))
+            elif allowed is False:
+                assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def test_relative_iris_resolve_against_each_requests_own_host(two_origins):
+    query = "SELECT ?u WHERE { BIND(<x> AS ?u) }"
+    for _ in range(2):
+        for host in ("127.0.0.1:5000", "localhost:8080", "127.0.0.1:5000"):
+            response = two_origins.get("/sparql", query_string={"query": query}, headers={"Host": host})
+            assert response.get_json(force=True)["results"]["bindings"][0]["u"]["value"] == f"http://{host}/x"
+
+
+def test_a_refused_or_broken_query_is_refused_every_time(client):
+    for _ in range(3):
+        assert get(client, query="SELECT * WHERE { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }").status_code == 403
+        assert get(client, query="SELECT * WHERE { ?s ?p ?o ").status_code == 400
+        assert get(client, query="SELECT * WHERE { ?s ?p ?o } LIMIT 1").status_code == 200

@@ -15,6 +15,7 @@ import gzip
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask_cors.core import get_cors_headers
 from werkzeug import Request, Response
@@ -37,6 +38,9 @@ QUERY = "application/sparql-query"
 UPDATE = "application/sparql-update"
 READ_ONLY = "this endpoint is read-only: SPARQL Update is switched off"
 GZIP_FROM = 1024  # bytes: smaller results are sent as they are (streamed large ones too)
+PRIVATE_NETWORK = "Access-Control-Request-Private-Network"
+OUTLINED = 4096  # characters: the outlines of texts up to this long are remembered (a frozen Outline)
+REMEMBERED = 64  # header combinations (Origin, Host) remembered; past this many, forgotten all at once
 
 @dataclass
 class Results:
@@ -52,6 +56,11 @@ class SparqlProtocol:
                  updater: Updater | None = None):
         self.app, self.config, self.engine, self.cors_options = app, config, engine, cors_options
         self.updater = updater
+        # What a request's few headers decide, remembered: clients send the same ones again and again, and
+        # working them out took a third of the time a point lookup takes to evaluate. Any text can be sent,
+        # so few are kept.
+        self._cors: dict[tuple, list[tuple[str, str]]] = {}
+        self._endpoint_urls: dict[tuple, str] = {}
 
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO") != PATH or environ.get("REQUEST_METHOD") not in ("GET", "HEAD", "POST"):
@@ -67,15 +76,25 @@ class SparqlProtocol:
             response = error(500, INTERNAL_ERROR)
         if response is None:
             return self.app(environ, start_response)
-        cors = get_cors_headers(self.cors_options, request.headers, request.method) if self.cors_options else {}
+        cors = self.cors_headers(request) if self.cors_options else []
         if isinstance(response, Results):  # the hot path: straight to the server, no Response object
-            start_response("200 OK", response.headers + list(cors.items()))
+            start_response("200 OK", response.headers + cors)
             if request.method == "HEAD":
                 return []
             return [response.body] if isinstance(response.body, bytes) else response.body
-        for name, value in cors.items():
+        for name, value in cors:
             response.headers.add(name, value)
         return response(environ, start_response)
+
+    def cors_headers(self, request: Request) -> list[tuple[str, str]]:
+        """flask-cors's headers for this request (never a preflight: those are Flask's), which depend on
+        these two headers alone."""
+        key = (request.headers.get("Origin"), request.headers.get(PRIVATE_NETWORK))
+        headers = self._cors.get(key)
+        if headers is None:
+            headers = list(get_cors_headers(self.cors_options, request.headers, request.method).items())
+            _remember(self._cors, key, headers)
+        return headers
 
     def respond(self, request: Request) -> Results | Response | None:
         """The protocol's answer, or None for the query page (left to Flask)."""
@@ -97,7 +116,7 @@ class SparqlProtocol:
         absolute IRI and for any LOAD; (None, 400) for text the SPARQL terminals do not cover. What pyoxigraph
         then runs is the outline's text, so the check holds for what is executed."""
         try:
-            seen = outline(text)
+            seen = _outline(text) if len(text) <= OUTLINED else outline(text)
         except SparqlSyntaxError as failure:
             return None, error(400, str(failure))
         refused = seen.refused_service(self.config.service_allowlist)
@@ -191,7 +210,16 @@ class SparqlProtocol:
     def endpoint_url(self, request: Request) -> str:
         """This endpoint's URL as clients know it: the service description's subject, and the base that
         relative IRIs in queries and updates resolve against."""
-        return public_base(self.config.public_url, request.host_url) + PATH
+        if self.config.public_url:
+            return public_base(self.config.public_url, "") + PATH
+        environ = request.environ  # what werkzeug builds the host URL from
+        key = (environ.get("wsgi.url_scheme"), environ.get("HTTP_HOST"), environ.get("SERVER_NAME"),
+               environ.get("SERVER_PORT"))
+        url = self._endpoint_urls.get(key)
+        if url is None:
+            url = public_base(None, request.host_url) + PATH
+            _remember(self._endpoint_urls, key, url)
+        return url
 
     def service_description(self, request: Request, params) -> Response | None:
         chosen = choose_document(request.accept_mimetypes, _explicit_format(params))
@@ -208,6 +236,15 @@ class SparqlProtocol:
         response = Response(body, mimetype=chosen.media_type)
         response.headers["Vary"] = "Accept"
         return response
+
+
+_outline = lru_cache(maxsize=256)(outline)  # a failure is not remembered: it raises again
+
+
+def _remember(memory: dict, key, value) -> None:
+    if len(memory) >= REMEMBERED:
+        memory.clear()
+    memory[key] = value
 
 
 def _failure(failure: QueryError, seen) -> Response:
@@ -229,8 +266,8 @@ def _not_exactly_one(texts: list[str], name: str) -> Response | None:
 
 def _explicit_format(params) -> str | None:
     for name in ("format", "output", "results"):
-        if params.get(name):
-            return params.get(name)
+        if name in params and params[name]:  # `in` first: werkzeug's get() raises and catches a KeyError
+            return params[name]
     return None
 
 

@@ -1,15 +1,17 @@
-"""The embedded backend: the dataset in an in-memory pyoxigraph store, queried in this process.
+"""The embedded backend: the dataset in a pyoxigraph store, queried in this process.
 
-The built store is loaded into memory when a server process starts (the koryo-kg graph loads in
-milliseconds; the in-memory store answers aggregates about three times faster than the on-disk one).
-pyoxigraph releases the GIL while it evaluates, so queries run in parallel with the web threads; it cannot
+A server process either opens the built store read-only on disk, shared by all of them through the OS page
+cache and loaded by none, or copies it into its own memory, where aggregates run about three times faster;
+a small store is copied (open_store). pyoxigraph releases the GIL while it evaluates, so queries run in parallel with the web threads; it cannot
 cancel one, which is why the engine (engine.py) keeps the deadline. The named reads hand out rdflib terms,
 so that nothing above the engine sees pyoxigraph.
 """
 
 from __future__ import annotations
 
+import csv
 import io
+import os
 from collections.abc import Iterator
 
 import pyoxigraph
@@ -20,15 +22,26 @@ from koryo_kg.query.writers import RDF_FORMATS, SOLUTION_NATIVE_FORMATS, write_b
 from koryo_kg.sources.parsing import rdflib_term
 
 CHUNK = 64 * 1024
+COPY_BELOW = 8 * 1024 * 1024  # bytes on disk: about 30,000 quads, copied in a quarter of a second (13 µs a quad)
 SMALL = 1024 * 1024  # bytes: a result up to this size is serialized at once, in Rust
 GRAPH_COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
 
-def load_in_memory(path: str) -> pyoxigraph.Store:
-    """An in-memory copy of the store at `path` (a pyoxigraph store folder)."""
-    memory = pyoxigraph.Store()
-    memory.bulk_extend(pyoxigraph.Store.read_only(path).quads_for_pattern(None, None, None, None))
-    return memory
+def open_store(path: str, memory: str) -> pyoxigraph.Store:
+    """The store a server process serves, from the built one at `path` (a pyoxigraph store folder): "shared"
+    opens it read-only on disk, so that every process reads the one copy in the OS page cache and starts
+    without loading anything; "copy" loads it into this process's memory; "auto" copies a store smaller
+    than COPY_BELOW bytes on disk."""
+    on_disk = pyoxigraph.Store.read_only(path)
+    if memory == "shared" or (memory == "auto" and _size(path) >= COPY_BELOW):
+        return on_disk
+    memory_store = pyoxigraph.Store()
+    memory_store.bulk_extend(on_disk.quads_for_pattern(None, None, None, None))
+    return memory_store
+
+
+def _size(folder: str) -> int:
+    return sum(entry.stat().st_size for entry in os.scandir(folder) if entry.is_file())
 
 
 def _dataset(request: Request) -> dict:
@@ -73,18 +86,33 @@ class _CappedBuffer(io.RawIOBase):
         return len(data)
 
 
-def _serialized_if_small(results, request: Request) -> bytes | None:
+def _serialized_if_small(results, kind: str, request: Request) -> bytes | None:
     """The whole result serialized by pyoxigraph (in Rust, several times faster than our writers), or None
-    when it is larger than SMALL bytes or than `max_rows` bytes. Every row and every triple takes at least
-    one byte in every format, so a result that fits holds at most max_rows rows and needs no truncation."""
-    cap = min(SMALL, request["max_rows"] or SMALL)
-    native = SOLUTION_NATIVE_FORMATS if isinstance(results, pyoxigraph.QuerySolutions) else RDF_FORMATS
-    sink = _CappedBuffer(cap)
+    when it is larger than SMALL bytes or has more than `max_rows` rows (or triples)."""
+    native = SOLUTION_NATIVE_FORMATS if kind == "solutions" else RDF_FORMATS
+    sink = _CappedBuffer(SMALL)
     try:
         results.serialize(sink, format=native[request["format"]])
     except _Full:
         return None
-    return b"".join(sink.parts)
+    data = b"".join(sink.parts)
+    limit = request["max_rows"]
+    # every row and every triple takes at least one byte in every format: a result no longer than the limit
+    # in bytes is within it in rows, and only a longer one is counted
+    if limit and len(data) > limit and _count(data, kind, request["format"]) > limit:
+        return None
+    return data
+
+
+def _count(data: bytes, kind: str, name: str) -> int:
+    """The rows (or triples) of a result pyoxigraph serialized, read back in Rust."""
+    if name in ("tsv", "ntriples", "nquads"):  # one a line (after TSV's header): line breaks in terms are escaped
+        return data.count(b"\n") - (name == "tsv")
+    if name == "csv":  # lossy, so pyoxigraph does not read it back; a quoted value may hold line breaks
+        return sum(1 for _ in csv.reader(io.StringIO(data.decode("utf-8"), newline=""))) - 1
+    if kind == "graph":
+        return sum(1 for _ in pyoxigraph.parse(data, format=RDF_FORMATS[name]))
+    return sum(1 for _ in pyoxigraph.parse_query_results(data, format=SOLUTION_NATIVE_FORMATS[name]))
 
 
 def _graph_bytes(triples, name: str) -> Iterator[bytes]:
@@ -117,14 +145,14 @@ class Embedded:
         self.store = store
 
     def evaluate(self, request: Request) -> Answer:
-        """Run the query: small results are serialized here at once; large ones are evaluated again and streamed
-        row by row up to max_rows. This is the part of the work that may run away."""
+        """Run the query: results up to SMALL bytes and max_rows rows are serialized here at once; others are
+        evaluated again and streamed row by row up to max_rows. This is the part of the work that may run away."""
         try:
             results = self.store.query(request["query"], **_dataset(request))
             if isinstance(results, pyoxigraph.QueryBoolean):
                 return Answer("boolean", False, write_boolean(bool(results), request["format"]).encode("utf-8"))
             kind = "solutions" if isinstance(results, pyoxigraph.QuerySolutions) else "graph"
-            small = _serialized_if_small(results, request)
+            small = _serialized_if_small(results, kind, request)
             if small is not None:
                 return Answer(kind, False, small)
             results = self.store.query(request["query"], **_dataset(request))
