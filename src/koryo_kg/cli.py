@@ -269,8 +269,8 @@ def serve(cache: BuildCache, host, port, workers, memory, threads, additions, qu
           store_deadline, include) -> None:
     """Serve the graph over the SPARQL 1.1 Protocol at /sparql, building first if needed.
 
-    A production server (granian) with --workers processes, each holding the graph in memory. A
-    query past --timeout is answered 503 and stopped by replacing its process while the others go on
+    A production server (granian) with --workers processes, sharing the built store on disk or each
+    holding a copy (--memory). A query past --timeout is answered 503 and stopped by replacing its process while the others go on
     serving. Read-only unless --update-token-file is given. Logs one line per request; stops on SIGINT
     and SIGTERM.
     """

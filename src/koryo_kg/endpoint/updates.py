@@ -4,8 +4,9 @@ An update is tried on a copy of the served dataset; the graphs it changes are va
 project's shapes; only then is it committed: appended to the update log and swapped in, all at once (a
 concurrent query sees the dataset before or after it, never half of it). The log is an RDF Patch file
 (https://afs.github.io/rdf-delta/rdf-patch.html): one transaction per update, with the quads it deleted and
-added, so that replaying it is exact (blank nodes, NOW() and UUID() included). Every server process holds the
-dataset in memory: each one replays the log's new transactions before it answers a request, and a server that
+added, so that replaying it is exact (blank nodes, NOW() and UUID() included). Every server process serves
+its own dataset (the built store, shared on disk or copied, with the updates in an in-memory copy once there
+are any): each one replays the log's new transactions before it answers a request, and a server that
 starts replays the whole log, so updates persist across restarts.
 
 Served from a SPARQL store (`serve --store`, StoreUpdater), the update is tried on an in-memory copy of the
