@@ -98,8 +98,8 @@ def test_head_and_gzip(server):
 
 def test_robots_and_sitemap(server):
     assert "Sitemap:" in requests.get(root(server) + "/robots.txt").text
-    sitemap = requests.get(root(server) + "/sitemap.xml").text
-    assert f"{root(server)}/{LYUSHKOV}.html" in sitemap
+    assert f"{root(server)}/sitemap/1.xml" in requests.get(root(server) + "/sitemap.xml").text  # the index
+    assert f"{root(server)}/{LYUSHKOV}.html" in requests.get(root(server) + "/sitemap/1.xml").text
 
 
 def test_hash_iris_resolve_to_their_documents(server):
