@@ -55,7 +55,7 @@ CONSTRUCT {
 """
 
 
-NEAR = 500  # the 404's suggestions are looked for among this many IRIs each side of the one asked for
+NEAR = 50  # the 404's suggestions are looked for among this many IRIs each side of the one asked for
 NOT_IN_IRIS = frozenset('<>" {}|\\^`')  # nor controls: what rdflib warns of and the store refuses
 
 
@@ -179,9 +179,9 @@ def dump_files() -> list[Path]:
 
 @blueprint.route("/.well-known/void", methods=["GET"])
 def void() -> Response:
-    from koryo_kg.linked_data.dataset_description import void_graph
+    from koryo_kg.linked_data.dataset_description import facts, void_graph
 
-    graph = void_graph(engine(), site_url(), dump_files(), DUMP_TYPES)
+    graph = void_graph(dataset_state().get("void facts", lambda: facts(engine(), dump_files())), site_url(), DUMP_TYPES)
     chosen = choose_document(request.accept_mimetypes, html=False) or formats.get("turtle", GRAPH)
     response = Response(graph.serialize(format=chosen.media_type), mimetype=chosen.media_type)
     response.charset = "utf-8"

@@ -14,24 +14,32 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, jsonify, redirect, render_template, request
+from rdflib import RDFS
 from werkzeug.exceptions import BadRequest
 
 from koryo_kg.http.dataset_state import dataset_state, engine
 from koryo_kg.http.links import local_url
 from koryo_kg.http.negotiation import prefers_html
-from koryo_kg.vocab import BASE, compact
+from koryo_kg.vocab import BASE, Graphs, compact
 
 blueprint = Blueprint("search", __name__)
 
+# Two plain reads rather than one with OPTIONALs, which took longer than the deadline with a large register
 NAMES = """
-SELECT ?thing ?name ?english ?type WHERE {
+SELECT ?thing ?naming ?name WHERE {
   ?thing ?naming ?name .
   VALUES ?naming { <http://www.w3.org/2000/01/rdf-schema#label> <http://www.w3.org/2004/02/skos/core#altLabel>
                    <http://www.w3.org/2004/02/skos/core#prefLabel> }
-  FILTER (isIRI(?thing) && STRSTARTS(STR(?thing), "%s"))
-  OPTIONAL { ?thing <http://www.w3.org/2000/01/rdf-schema#label> ?english FILTER (lang(?english) = "en") }
-  OPTIONAL { GRAPH <https://w3id.org/koryo-kg/graph/data> { ?thing a ?type } }
-}""" % (BASE + "id/")
+  FILTER (isIRI(?thing) && STRSTARTS(STR(?thing), "%(id)s"))
+}"""
+TYPES = """
+SELECT ?thing ?type WHERE {
+  GRAPH ?g { ?thing a ?type }
+  FILTER (isIRI(?thing) && STRSTARTS(STR(?thing), "%(id)s")
+          && (?g = <%(data)s> || STRSTARTS(STR(?g), "%(include)s")))
+}"""  # as asserted in the data and the included registers
+NAMES, TYPES = (text % {"id": BASE + "id/", "data": Graphs.DATA, "include": BASE + "graph/include/"}
+                for text in (NAMES, TYPES))
 MAX_LIMIT = 50
 INSIDE_WORDS = 64  # past this many, a query inside words is looked for in every name
 PUNCTUATION = re.compile(r"[\W_]+")
@@ -62,23 +70,25 @@ class Index:
     query), and the distinct words in one string for the query inside a word (found there, then looked up as
     a range of the words)."""
 
-    def __init__(self, rows: list[tuple[str, str, str | None, str | None]]):
+    def __init__(self, names: list[tuple[str, str, bool]], types: list[tuple[str, str]]):
+        """From (thing, name, whether it is the English label) and (thing, type) pairs."""
         found: dict[str, tuple[list[str], dict[str, str], list[str]]] = {}  # iri -> English label, names, types
-        for iri, name, english, kind in rows:
-            label, names, types = found.setdefault(iri, ([], {}, []))
-            names.setdefault(normalized(name), name)
-            if english is not None and not label:
-                label.append(english)
-            if kind is not None and kind not in types:
-                types.append(kind)
+        for iri, name, english in names:
+            label, spellings, _ = found.setdefault(iri, ([], {}, []))
+            spellings.setdefault(normalized(name), name)
+            if english and not label:
+                label.append(name)
+        for iri, kind in types:
+            if iri in found and kind not in found[iri][2]:
+                found[iri][2].append(kind)
         shared: dict[tuple, tuple] = {}  # one tuple for each combination of types: the persons share one
         self.things: list[Thing] = []
         spelled: list[tuple[str, str, int]] = []  # (normalized, as written, thing)
-        for iri, (label, names, types) in found.items():
-            kinds = tuple(sorted(types))
-            self.things.append(Thing(iri, label[0] if label else next(iter(names.values())),
+        for iri, (label, spellings, kinds) in found.items():
+            kinds = tuple(sorted(kinds))
+            self.things.append(Thing(iri, label[0] if label else next(iter(spellings.values())),
                                      shared.setdefault(kinds, kinds)))
-            spelled += [(name, written, len(self.things) - 1) for name, written in names.items() if name]
+            spelled += [(name, written, len(self.things) - 1) for name, written in spellings.items() if name]
         spelled.sort()
         self.names = [name for name, _, _ in spelled]
         self.written = [written for _, written, _ in spelled]
@@ -172,11 +182,12 @@ class Index:
 
 def index() -> Index:
     """The search index of the data served now, made once per dataset version."""
-    def text(term, shown=str) -> str | None:
-        return None if term is None else shown(str(term))
+    def make() -> Index:
+        names = [(str(r["thing"]), str(r["name"]), r["naming"] == RDFS.label and r["name"].language == "en")
+                 for r in engine().select(NAMES)]
+        return Index(names, [(str(r["thing"]), compact(str(r["type"]))) for r in engine().select(TYPES)])
 
-    return dataset_state().get("search index", lambda: Index([
-        (str(r["thing"]), str(r["name"]), text(r["english"]), text(r["type"], compact)) for r in engine().select(NAMES)]))
+    return dataset_state().get("search index", make)
 
 
 def named_things() -> list[Thing]:
