@@ -99,6 +99,7 @@ def test_the_true_number_of_matches_and_pages_through_them(server):
 
 TRAIN = """syn:train-extra-{n} a kg:PopulationTransfer ; rdfs:label "Synthetic extra train {n}"@en ;
     kg:partOf event:deportation-1937-batch-1 ; kg:origin syn:raion-1 ; kg:destination place:ushtobe ;
+    kg:affectedGroup syn:family-1 ;
     crm:P4_has_time-span [ rdfs:label "{day:%d %B %Y}"@en ;
         crm:P82a_begin_of_the_begin "{day:%Y-%m-%d}T00:00:00"^^xsd:dateTime ;
         crm:P82b_end_of_the_end "{day:%Y-%m-%d}T23:59:59"^^xsd:dateTime ] ;
