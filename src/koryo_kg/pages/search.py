@@ -100,7 +100,13 @@ class Index:
         self.order = array("i", bytes(self.owner.itemsize * len(spelled)))
         for place, i in enumerate(self.by_order):
             self.order[i] = place
-        later = sorted((name[m.end():], i) for i, name in enumerate(self.names) for m in re.finditer(" ", name))
+        later = []  # (the name from a word after its first on, the name)
+        for i, name in enumerate(self.names):
+            at = name.find(" ")
+            while at != -1:
+                later.append((name[at + 1:], i))
+                at = name.find(" ", at + 1)
+        later.sort()
         self.word_name = array("i", (i for _, i in later))
         self.word_start = array("i", (len(self.names[i]) - len(rest) for rest, i in later))
         self.vocabulary = "\n" + "\n".join(sorted({w for name in self.names for w in name.split(" ")})) + "\n"
@@ -162,7 +168,7 @@ class Index:
     def _best(self, names: Sequence[int], matched: set[int], wanted: int) -> list[tuple[int, int]]:
         """The `wanted` first of the `matched` things in the order shown, each with its best name of `names`."""
         if len(names) > len(self.names) // 16:  # many: the first names in the order shown soon meet them
-            members = set(names)
+            members = names if isinstance(names, range) else set(names)
             ordered = (name for name in self.by_order if name in members)
         else:
             ordered = sorted(names, key=self.order.__getitem__)
