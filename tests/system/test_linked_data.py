@@ -106,8 +106,8 @@ def test_head_and_gzip(engine_server):
 
 def test_robots_and_sitemap(engine_server):
     assert "Sitemap:" in requests.get(root(engine_server) + "/robots.txt").text
-    sitemap = requests.get(root(engine_server) + "/sitemap.xml").text
-    assert f"{root(engine_server)}/{LYUSHKOV}.html" in sitemap
+    assert f"{root(engine_server)}/sitemap/1.xml" in requests.get(root(engine_server) + "/sitemap.xml").text  # the index
+    assert f"{root(engine_server)}/{LYUSHKOV}.html" in requests.get(root(engine_server) + "/sitemap/1.xml").text
 
 
 def test_hash_iris_resolve_to_their_documents(engine_server):

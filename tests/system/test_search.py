@@ -3,9 +3,12 @@ for scripts, an HTML list for browsers, straight to the page when only one thing
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 import requests
 
+from koryo_kg.pages import pictures
 from koryo_kg.pages.search import normalized
 
 LYUSHKOV = "https://w3id.org/koryo-kg/id/person/genrikh-lyushkov"
@@ -92,3 +95,61 @@ def test_the_true_number_of_matches_and_pages_through_them(server):
     last = requests.get(url, params={"q": "Kim", "limit": 5, "offset": first["total"] - 1},
                         headers={"Accept": "text/html"}).text
     assert 'rel="prev"' in last and 'rel="next"' not in last
+
+
+TRAIN = """syn:train-extra-{n} a kg:PopulationTransfer ; rdfs:label "Synthetic extra train {n}"@en ;
+    kg:partOf event:deportation-1937-batch-1 ; kg:origin syn:raion-1 ; kg:destination place:ushtobe ;
+    kg:affectedGroup syn:family-1 ;
+    crm:P4_has_time-span [ rdfs:label "{day:%d %B %Y}"@en ;
+        crm:P82a_begin_of_the_begin "{day:%Y-%m-%d}T00:00:00"^^xsd:dateTime ;
+        crm:P82b_end_of_the_end "{day:%Y-%m-%d}T23:59:59"^^xsd:dateTime ] ;
+    prov:wasDerivedFrom syn:citation-register .
+"""
+
+
+@pytest.fixture(scope="module")
+def register_server(tmp_path_factory):
+    """A server on the article's data with a synthetic register included: 300 persons in families, and
+    trains on more days than the timeline's strip has dots for."""
+    from datetime import date, timedelta
+
+    from conftest import ROOT, Server, koryo_kg
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import synthetic_register
+
+    register, home = tmp_path_factory.mktemp("register"), tmp_path_factory.mktemp("home")
+    synthetic_register.VIOLATIONS = 0
+    synthetic_register.generate(300, register)
+    trains = [TRAIN.format(n=n, day=date(1937, 9, 1) + timedelta(days=n)) for n in range(pictures.DOTS + 10)]
+    (register / "more-trains.ttl").write_text(synthetic_register.PREFIXES + "".join(trains), encoding="utf-8")
+    built = koryo_kg("build", "--include", str(register), home=home)
+    assert built.returncode == 0, built.stdout + built.stderr
+    server = Server(home, "--include", str(register))
+    yield server
+    server.stop()
+
+
+def test_a_register_s_persons_are_found_and_in_the_sitemap(register_server):
+    root = register_server.url.removesuffix("/sparql")
+    person = search(register_server, "Synthetic person 123")
+    assert person[0]["iri"].endswith("/id/synthetic/person-123") and person[0]["exact"] is True
+    assert person[0]["label"] == "Synthetic person 123" and "kg:Person" in person[0]["types"]
+    many = requests.get(root + "/search", params={"q": "synthetic person", "limit": 50}).json()
+    assert many["total"] == 300 and len(many["results"]) == 50  # the true number, one page of it
+    assert [r["label"] for r in many["results"][:3]] == [f"Synthetic person {n}" for n in range(1, 4)]  # shortest first
+    inside = requests.get(root + "/search", params={"q": "erson 29"}).json()  # inside a word, on to the next
+    assert inside["total"] == 11 and {r["label"] for r in inside["results"]} >= {"Synthetic person 29"}
+    index = requests.get(root + "/sitemap.xml").text
+    assert "<sitemapindex" in index and f"{root}/sitemap/1.xml" in index
+    assert f"{root}/id/synthetic/person-123.html" in requests.get(root + "/sitemap/1.xml").text
+
+
+def test_a_register_s_trains_are_counted_by_period_on_the_timeline_and_each_in_its_twins(register_server):
+    root = register_server.url.removesuffix("/sparql")
+    page = requests.get(root + "/timeline", headers={"Accept": "text/html"}).text
+    events = requests.get(root + "/timeline", params={"format": "json"}).json()["events"]
+    extra = [e for e in events if e["label"].startswith("Synthetic extra train")]
+    assert len(extra) == pictures.DOTS + 10 and len(events) > pictures.DOTS
+    assert 0 < page.count("<circle") <= pictures.DOTS and "<h2 id=\"period-1937-" in page
+    assert all(f"{e['label']}</a>" in page for e in extra)  # fewer than LISTED: each listed, under its period

@@ -11,7 +11,10 @@ chosen by Accept; each document lists the other formats in `Link: rel=alternate`
 from __future__ import annotations
 
 import difflib
+from array import array
+from bisect import bisect_left
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_file, url_for
 from rdflib import URIRef
@@ -52,6 +55,7 @@ CONSTRUCT {
 """
 
 
+NEAR = 50  # the 404's suggestions are looked for among this many IRIs each side of the one asked for
 NOT_IN_IRIS = frozenset('<>" {}|\\^`')  # nor controls: what rdflib warns of and the store refuses
 
 
@@ -72,13 +76,24 @@ def _subjects() -> list[str]:
 
 
 def _similar(path: str) -> list[str]:
-    """IRIs of the dataset that look like the one asked for, for a 404 that helps."""
+    """IRIs of the dataset that look like the one asked for, for a 404 that helps: among the IRIs next to it
+    in order, and among those whose last segment (the slug) is next to its slug in order, so that a 404
+    costs the same with 200 subjects or 200,000."""
     candidates = _subjects()
-    wanted = BASE + path
-    by_slug = {c.rsplit("/", 1)[-1]: c for c in candidates}
-    close = difflib.get_close_matches(wanted, candidates, n=5, cutoff=0.75)
-    close += [by_slug[s] for s in difflib.get_close_matches(path.rsplit("/", 1)[-1], list(by_slug), n=5, cutoff=0.6)]
+    wanted, slug = BASE + path, path.rsplit("/", 1)[-1]
+    near = bisect_left(candidates, wanted)
+    close = difflib.get_close_matches(wanted, candidates[max(0, near - NEAR):near + NEAR], n=5, cutoff=0.75)
+    slugs, owners = dataset_state().get("subject slugs", lambda: _slugs(candidates))
+    near = bisect_left(slugs, slug)
+    by_slug = {slugs[i]: candidates[owners[i]] for i in range(max(0, near - NEAR), min(len(slugs), near + NEAR))}
+    close += [by_slug[s] for s in difflib.get_close_matches(slug, list(by_slug), n=5, cutoff=0.6)]
     return list(dict.fromkeys(close))[:5]
+
+
+def _slugs(subjects: list[str]) -> tuple[list[str], array]:
+    """The subjects' slugs in order, and for each the subject it is of."""
+    ordered = sorted(range(len(subjects)), key=lambda i: subjects[i].rsplit("/", 1)[-1])
+    return [subjects[i].rsplit("/", 1)[-1] for i in ordered], array("i", ordered)
 
 
 def _not_found(path: str) -> Response:
@@ -164,9 +179,9 @@ def dump_files() -> list[Path]:
 
 @blueprint.route("/.well-known/void", methods=["GET"])
 def void() -> Response:
-    from koryo_kg.linked_data.dataset_description import void_graph
+    from koryo_kg.linked_data.dataset_description import facts, void_graph
 
-    graph = void_graph(engine(), site_url(), dump_files(), DUMP_TYPES)
+    graph = void_graph(dataset_state().get("void facts", lambda: facts(engine(), dump_files())), site_url(), DUMP_TYPES)
     chosen = choose_document(request.accept_mimetypes, html=False) or formats.get("turtle", GRAPH)
     response = Response(graph.serialize(format=chosen.media_type), mimetype=chosen.media_type)
     response.charset = "utf-8"
@@ -185,15 +200,36 @@ def robots() -> Response:
     return conditional(Response(body, mimetype="text/plain"), "robots.txt")
 
 
+SITEMAP_URLS = 50_000  # the most a sitemap file may list (sitemaps.org); 50,000 of ours are about 5 MB, under its 50 MB
+
+
+def _sitemap_files() -> int:
+    return max(1, -(-len(_subjects()) // SITEMAP_URLS))
+
+
+def _lastmod() -> str:
+    modified = current_app.config["KORYO"].modified
+    return f"<lastmod>{modified.date().isoformat()}</lastmod>" if modified else ""
+
+
 @blueprint.route("/sitemap.xml", methods=["GET"])
 def sitemap() -> Response:
-    """Every entity page (the HTML documents of the dataset's resources)."""
-    from xml.sax.saxutils import escape
+    """The sitemap index (sitemaps.org): the sitemap files that list every entity page between them."""
+    entries = "".join(f"<sitemap><loc>{escape(site_url())}/sitemap/{n}.xml</loc>{_lastmod()}</sitemap>\n"
+                      for n in range(1, _sitemap_files() + 1))
+    body = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{entries}</sitemapindex>\n')
+    return conditional(Response(body, mimetype="application/xml"), "sitemap.xml")
 
-    subjects = _subjects()
-    modified = current_app.config["KORYO"].modified
-    lastmod = f"<lastmod>{modified.date().isoformat()}</lastmod>" if modified else ""
-    urls = "".join(f"<url><loc>{escape(local_url(iri))}.html</loc>{lastmod}</url>\n" for iri in subjects)
+
+@blueprint.route("/sitemap/<int:number>.xml", methods=["GET"])
+def sitemap_file(number: int) -> Response:
+    """The entity pages (the HTML documents of the dataset's resources) from the `number`th 50,000 on."""
+    if not 1 <= number <= _sitemap_files():
+        abort(404, description=f"no sitemap file {number}; /sitemap.xml lists them")
+    site, lastmod = escape(site_url()), _lastmod()
+    urls = "".join(f"<url><loc>{site}/{escape(iri[len(BASE):])}.html</loc>{lastmod}</url>\n"
+                   for iri in _subjects()[(number - 1) * SITEMAP_URLS:number * SITEMAP_URLS])
     body = ('<?xml version="1.0" encoding="UTF-8"?>\n'
             f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{urls}</urlset>\n')
-    return conditional(Response(body, mimetype="application/xml"), "sitemap.xml")
+    return conditional(Response(body, mimetype="application/xml"), f"sitemap/{number}.xml")

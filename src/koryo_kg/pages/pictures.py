@@ -50,22 +50,57 @@ def _year(begin: str) -> float:
     return year + ((month - 1) * 30.5 + day - 1) / 366
 
 
+DOTS = 120  # marks the strip draws at most: past that, one for each day, month, year or decade, with its count
+LISTED = 300  # events the page lists in full: past that, the first few of each of those periods
+PER_PERIOD = 5
+PERIODS = (  # (what it is, characters of the ISO date, how it reads)
+    ("day", 10, _day),
+    ("month", 7, lambda iso: f"{date.fromisoformat(iso + '-01'):%B %Y}"),
+    ("year", 4, str),
+    ("decade", 3, lambda iso: iso + "0s"),
+)
+
+
 def timeline(engine: Engine) -> dict:
-    """The dated events in order, with the deadlines the legal acts set, and where each sits on an axis of
-    years (for the overview strip)."""
+    """The dated events in order, with the deadlines the legal acts set (all of them, for the JSON and CSV
+    twins); the marks of the overview strip on an axis of years: one for each event, or, past DOTS events,
+    for each period with its count; and the events the page lists: past DOTS, under their periods, and past
+    LISTED, only the first PER_PERIOD of each."""
     events = [{"iri": str(r["event"]), "url": local_url(str(r["event"])), "label": str(r["label"]),
                "begin": str(r["begin"])[:10], "year": _year(str(r["begin"])),
                "when": str(r["when"]) if r["when"] is not None else "deadline: " + human_day(str(r["deadline"]))}
               for r in engine.select(EVENTS)]
     if not events:
-        return {"events": [], "ticks": []}
+        return {"events": [], "marks": [], "periods": [], "ticks": []}
     first, last = math.floor(events[0]["year"] / 10) * 10, math.ceil(events[-1]["year"] / 10) * 10 + 1
     width = 1000
-    for event in events:
-        event["x"] = round(20 + (event["year"] - first) / (last - first) * (width - 40), 1)
-    ticks = [{"year": y, "x": round(20 + (y - first) / (last - first) * (width - 40), 1)}
-             for y in range(first, last, 10)]
-    return {"events": events, "ticks": ticks, "width": width}
+
+    def x(year: float) -> float:
+        return round(20 + (year - first) / (last - first) * (width - 40), 1)
+
+    ticks = [{"year": y, "x": x(y)} for y in range(first, last, 10)]
+    if len(events) <= DOTS:
+        marks = [{"x": x(e["year"]), "url": e["url"], "r": 7, "title": f"{e['when']}: {e['label']}"} for e in events]
+        periods = [{"id": None, "unit": "event", "name": None, "count": len(events), "events": events}]
+    else:
+        periods = _periods(events)
+        marks = [{"x": x(p["events"][0]["year"]), "url": f"#{p['id']}", "title": f"{p['name']}: {p['count']} events",
+                  "r": round(min(14, 5 + 3 * math.log10(p["count"])), 1)} for p in periods]
+        if len(events) > LISTED:
+            for period in periods:
+                period["events"] = period["events"][:PER_PERIOD]
+    return {"events": events, "marks": marks, "periods": periods, "ticks": ticks, "width": width}
+
+
+def _periods(events: list[dict]) -> list[dict]:
+    """The events by day, or by month, year or decade: the finest of these with at most DOTS periods."""
+    unit, length, name = next((p for p in PERIODS if len({e["begin"][:p[1]] for e in events}) <= DOTS),
+                              PERIODS[-1])  # else decades, however many
+    periods: dict[str, list[dict]] = {}
+    for event in events:  # in order of date: so are the periods
+        periods.setdefault(event["begin"][:length], []).append(event)
+    return [{"id": f"period-{key}", "unit": unit, "name": name(key), "count": len(group), "events": group}
+            for key, group in periods.items()]
 
 
 def neighbourhood(iri: str, triples: list, labels: dict[str, str], limit: int = 12) -> dict:

@@ -67,7 +67,7 @@ def completions() -> list[dict]:
     for row in engine().select(TERMS):
         kind = "class" if str(row["kind"]).endswith("Class") else "property"
         items.append({"label": compact(str(row["term"])), "type": kind, "detail": str(row["label"])})
-    items += [{"label": compact(e.iri), "type": "constant", "detail": e.label} for e in named_things().values()]
+    items += [{"label": compact(e.iri), "type": "constant", "detail": e.label} for e in named_things()]
     return items
 
 

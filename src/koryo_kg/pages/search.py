@@ -8,99 +8,202 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, jsonify, redirect, render_template, request
+from rdflib import RDFS
 from werkzeug.exceptions import BadRequest
 
 from koryo_kg.http.dataset_state import dataset_state, engine
 from koryo_kg.http.links import local_url
 from koryo_kg.http.negotiation import prefers_html
-from koryo_kg.vocab import BASE, compact
+from koryo_kg.vocab import BASE, Graphs, compact
 
 blueprint = Blueprint("search", __name__)
 
+# Two plain reads rather than one with OPTIONALs, which took longer than the deadline with a large register
 NAMES = """
-SELECT ?thing ?name ?english ?type WHERE {
+SELECT ?thing ?naming ?name WHERE {
   ?thing ?naming ?name .
   VALUES ?naming { <http://www.w3.org/2000/01/rdf-schema#label> <http://www.w3.org/2004/02/skos/core#altLabel>
                    <http://www.w3.org/2004/02/skos/core#prefLabel> }
-  FILTER (isIRI(?thing) && STRSTARTS(STR(?thing), "%s"))
-  OPTIONAL { ?thing <http://www.w3.org/2000/01/rdf-schema#label> ?english FILTER (lang(?english) = "en") }
-  OPTIONAL { GRAPH <https://w3id.org/koryo-kg/graph/data> { ?thing a ?type } }
-}""" % (BASE + "id/")
+  FILTER (isIRI(?thing) && STRSTARTS(STR(?thing), "%(id)s"))
+}"""
+TYPES = """
+SELECT ?thing ?type WHERE {
+  GRAPH ?g { ?thing a ?type }
+  FILTER (isIRI(?thing) && STRSTARTS(STR(?thing), "%(id)s")
+          && (?g = <%(data)s> || STRSTARTS(STR(?g), "%(include)s")))
+}"""  # as asserted in the data and the included registers
+NAMES, TYPES = (text % {"id": BASE + "id/", "data": Graphs.DATA, "include": BASE + "graph/include/"}
+                for text in (NAMES, TYPES))
 MAX_LIMIT = 50
+INSIDE_WORDS = 64  # past this many, a query inside words is looked for in every name
+PUNCTUATION = re.compile(r"[\W_]+")
+END = "\U0010ffff"  # after every character normalized text has (it has no noncharacters)
 
 
 def normalized(text: str) -> str:
     """Lower case, without diacritics (é matches e, ё matches е), punctuation as spaces: "Il-Sung" and
     "il sung" are the same name."""
+    if text.isascii():  # most names: nothing to decompose (the index reads each of them)
+        return " ".join(PUNCTUATION.sub(" ", text.lower()).split())
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     kept = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[\W_]+", " ", unicodedata.normalize("NFC", kept)).split())
+    return " ".join(PUNCTUATION.sub(" ", unicodedata.normalize("NFC", kept)).split())
 
 
-@dataclass
-class Entry:
+@dataclass(frozen=True, slots=True)
+class Thing:
     iri: str
     label: str  # the English label, or the first name found
-    types: list[str]
-    names: dict[str, str]  # normalized -> as written
+    types: tuple[str, ...]
 
 
-def named_things() -> dict[str, Entry]:
-    """Every named thing of the data, read once per dataset version."""
-    return dataset_state().get("search index", _index)
+class Index:
+    """Every name of every named thing, arranged so that a search costs what it finds rather than the size of
+    the data: the names sorted (the exact and the starting-with matches are a range found by bisection), every
+    word of every name with the rest of the name after it, sorted likewise (a word that starts with the
+    query), and the distinct words in one string for the query inside a word (found there, then looked up as
+    a range of the words)."""
 
+    def __init__(self, names: list[tuple[str, str, bool]], types: list[tuple[str, str]]):
+        """From (thing, name, whether it is the English label) and (thing, type) pairs."""
+        found: dict[str, tuple[list[str], dict[str, str], list[str]]] = {}  # iri -> English label, names, types
+        for iri, name, english in names:
+            label, spellings, _ = found.setdefault(iri, ([], {}, []))
+            spellings.setdefault(normalized(name), name)
+            if english and not label:
+                label.append(name)
+        for iri, kind in types:
+            if iri in found and kind not in found[iri][2]:
+                found[iri][2].append(kind)
+        shared: dict[tuple, tuple] = {}  # one tuple for each combination of types: the persons share one
+        self.things: list[Thing] = []
+        spelled: list[tuple[str, str, int]] = []  # (normalized, as written, thing)
+        for iri, (label, spellings, kinds) in found.items():
+            kinds = tuple(sorted(kinds))
+            self.things.append(Thing(iri, label[0] if label else next(iter(spellings.values())),
+                                     shared.setdefault(kinds, kinds)))
+            spelled += [(name, written, len(self.things) - 1) for name, written in spellings.items() if name]
+        spelled.sort()
+        self.names = [name for name, _, _ in spelled]
+        self.written = [written for _, written, _ in spelled]
+        self.owner = array("i", (thing for _, _, thing in spelled))
+        # each name's place in the order matches are shown in (shorter names first, then as written, then by
+        # label), and the names in that order
+        self.by_order = array("i", sorted(range(len(spelled)), key=lambda i: (
+            len(self.names[i]), self.written[i], self.things[self.owner[i]].label)))
+        self.order = array("i", bytes(self.owner.itemsize * len(spelled)))
+        for place, i in enumerate(self.by_order):
+            self.order[i] = place
+        later = []  # (the name from a word after its first on, the name)
+        for i, name in enumerate(self.names):
+            at = name.find(" ")
+            while at != -1:
+                later.append((name[at + 1:], i))
+                at = name.find(" ", at + 1)
+        later.sort()
+        self.word_name = array("i", (i for _, i in later))
+        self.word_start = array("i", (len(self.names[i]) - len(rest) for rest, i in later))
+        self.vocabulary = "\n" + "\n".join(sorted({w for name in self.names for w in name.split(" ")})) + "\n"
 
-def _index() -> dict[str, Entry]:
-    index: dict[str, Entry] = {}
-    for row in engine().select(NAMES):
-        iri, name = str(row["thing"]), str(row["name"])
-        entry = index.setdefault(iri, Entry(iri, "", [], {}))
-        entry.names.setdefault(normalized(name), name)
-        if row["english"] is not None:
-            entry.label = str(row["english"])
-        if row["type"] is not None and compact(str(row["type"])) not in entry.types:
-            entry.types.append(compact(str(row["type"])))
-    for entry in index.values():
-        entry.label = entry.label or next(iter(entry.names.values()))
-        entry.types.sort()
-    return index
+    def find(self, text: str, limit: int, offset: int) -> tuple[int, list[dict]]:
+        """How many things match `text`, and the `limit` best from `offset` on."""
+        query = normalized(text)
+        if not query:
+            return 0, []
+        seen: set[int] = set()  # the things a better tier matched
+        page: list[tuple[int, int, int]] = []  # (tier, thing, name), from the best match on
+        for tier, names in enumerate(self._tiers(query, seen)):
+            matched = set(self.owner[names.start:names.stop] if isinstance(names, range)
+                          else map(self.owner.__getitem__, names)) - seen
+            if matched and len(page) < offset + limit:
+                page += [(tier, thing, name) for thing, name in self._best(names, matched, offset + limit - len(page))]
+            seen |= matched
+        return len(seen), [self._result(*match) for match in page[offset:offset + limit]]
 
+    def _tiers(self, query: str, seen: set[int]) -> Iterator[Sequence[int]]:
+        """The names that match, by how well: exactly; from their start; from a later word's; inside a word
+        (`seen`, the things matched so far, grows as the tiers are read)."""
+        low, high = bisect_left(self.names, query), bisect_right(self.names, query)
+        yield range(low, high)
+        yield range(high, bisect_left(self.names, query + END))
+        yield self._later(query)
+        yield self._inside(query, seen)
 
-def _rank(entry: Entry, query: str) -> tuple | None:
-    """Exact name first, then a name that starts with the query, then a word that does, then anywhere."""
-    best = None
-    for name, written in entry.names.items():
-        if name == query:
-            score = 0
-        elif name.startswith(query):
-            score = 1
-        elif f" {query}" in f" {name}":
-            score = 2
-        elif query in name:
-            score = 3
+    def _later(self, prefix: str) -> Sequence[int]:
+        """The names with a later word from which they read `prefix`."""
+        words = range(len(self.word_name))
+        return self.word_name[bisect_left(words, prefix, key=self._rest):
+                              bisect_left(words, prefix + END, key=self._rest)]
+
+    def _rest(self, w: int) -> str:
+        return self.names[self.word_name[w]][self.word_start[w]:]
+
+    def _inside(self, query: str, seen: set[int]) -> Sequence[int]:
+        """The names with the query inside a word. Each word the query's first word is inside (at its end, if
+        the query goes on to other words) gives the start to look for: "erson" inside "person" gives
+        "person". A query inside too many words ("1", "e") is looked for in the names not yet matched."""
+        first, more = query.split(" ", 1)[0], " " in query
+        before: set[str] = set()
+        at = self.vocabulary.find(first, 1)
+        while at != -1:
+            begin = self.vocabulary.rfind("\n", 0, at) + 1
+            if at > begin and (not more or self.vocabulary[at + len(first)] == "\n"):
+                before.add(self.vocabulary[begin:at])
+                if len(before) > INSIDE_WORDS:
+                    # in a name of a thing not yet matched, the query is inside a word: at a word's start it was matched
+                    return [i for i, name in enumerate(self.names) if query in name and self.owner[i] not in seen]
+            at = self.vocabulary.find(first, at + 1)
+        names = []
+        for start in before:
+            names += range(bisect_left(self.names, start + query), bisect_left(self.names, start + query + END))
+            names += self._later(start + query)
+        return names
+
+    def _best(self, names: Sequence[int], matched: set[int], wanted: int) -> list[tuple[int, int]]:
+        """The `wanted` first of the `matched` things in the order shown, each with its best name of `names`."""
+        if len(names) > len(self.names) // 16:  # many: the first names in the order shown soon meet them
+            members = names if isinstance(names, range) else set(names)
+            ordered = (name for name in self.by_order if name in members)
         else:
-            continue
-        candidate = (score, len(name), written)
-        best = candidate if best is None or candidate < best else best
-    return best
+            ordered = sorted(names, key=self.order.__getitem__)
+        chosen: dict[int, int] = {}
+        for name in ordered:
+            if self.owner[name] in matched:
+                chosen.setdefault(self.owner[name], name)
+                if len(chosen) == wanted:
+                    break
+        return list(chosen.items())
+
+    def _result(self, tier: int, thing: int, name: int) -> dict:
+        t = self.things[thing]
+        return {"iri": t.iri, "url": local_url(t.iri), "label": t.label, "matched": self.written[name],
+                "types": list(t.types), "exact": tier == 0}
+
+
+def index() -> Index:
+    """The search index of the data served now, made once per dataset version."""
+    def make() -> Index:
+        names = [(str(r["thing"]), str(r["name"]), r["naming"] == RDFS.label and r["name"].language == "en")
+                 for r in engine().select(NAMES)]
+        return Index(names, [(str(r["thing"]), compact(str(r["type"]))) for r in engine().select(TYPES)])
+
+    return dataset_state().get("search index", make)
+
+
+def named_things() -> list[Thing]:
+    """Every named thing of the data (the query page's completions)."""
+    return index().things
 
 
 def find(text: str, limit: int = 10, offset: int = 0) -> tuple[int, list[dict]]:
     """How many things match `text`, and the `limit` best from `offset` on."""
-    query = normalized(text)
-    if not query:
-        return 0, []
-    ranked = []
-    for entry in named_things().values():
-        rank = _rank(entry, query)
-        if rank is not None:
-            ranked.append((rank, entry.label, entry))
-    ranked.sort(key=lambda item: (item[0], item[1]))
-    return len(ranked), [{"iri": e.iri, "url": local_url(e.iri), "label": e.label, "matched": rank[2],
-                          "types": e.types, "exact": rank[0] == 0} for rank, _, e in ranked[offset:offset + limit]]
+    return index().find(text, limit, offset)
 
 
 def _number(name: str, default: int, low: int, high: int) -> int:
