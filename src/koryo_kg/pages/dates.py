@@ -19,6 +19,11 @@ def human_day(value: str) -> str:
     return _day(_parsed(value))
 
 
+def human_month(value: str) -> str:
+    """1937-09 -> September 1937"""
+    return f"{datetime.fromisoformat(value[:7] + '-01'):%B %Y}"
+
+
 def human_span(begin: str | None, end: str | None) -> str | None:
     """1937-09-01T00:00:00 .. 1937-10-31T23:59:59 -> "1 September – 31 October 1937"; a whole year or
     month reads as one ("1937", "October 1937"); an open side reads "until …" or "from …"."""

@@ -10,7 +10,7 @@ from collections import defaultdict
 from rdflib import URIRef
 
 from koryo_kg.http.links import local_url
-from koryo_kg.pages.dates import human_day
+from koryo_kg.pages.dates import human_day, human_month
 from koryo_kg.query.engine import Engine
 from koryo_kg.vocab import BASE, compact
 
@@ -54,8 +54,8 @@ DOTS = 120  # marks the strip draws at most: past that, one for each day, month,
 LISTED = 300  # events the page lists in full: past that, the first few of each of those periods
 PER_PERIOD = 5
 PERIODS = (  # (what it is, characters of the ISO date, how it reads)
-    ("day", 10, _day),
-    ("month", 7, lambda iso: f"{date.fromisoformat(iso + '-01'):%B %Y}"),
+    ("day", 10, human_day),
+    ("month", 7, human_month),
     ("year", 4, str),
     ("decade", 3, lambda iso: iso + "0s"),
 )
