@@ -15,8 +15,9 @@ from rdflib import BNode, Literal, URIRef
 
 from conftest import ROOT, free_port, koryo_kg
 from koryo_kg.build.cache import BuildCache
+from koryo_kg.query.bindings import with_bindings
 from koryo_kg.query.engine import QueryError
-from koryo_kg.query.remote import RemoteStore, with_bindings
+from koryo_kg.query.remote import RemoteStore
 from koryo_kg.stores.client import Endpoints, StoreClient, StoreRejected
 from koryo_kg.vocab import Graphs
 from stores import check_answer, client_for, publish_command, published, start_oxigraph, start_virtuoso

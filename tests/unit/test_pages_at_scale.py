@@ -136,3 +136,22 @@ def test_the_index_finds_what_a_scan_of_every_name_finds(monkeypatch, inside_wor
             for offset, limit in ((0, 10), (0, 50), (7, 5), (40, 50)):
                 found, results = index.find(text, limit, offset)
                 assert (found, [(r["iri"], r["exact"]) for r in results]) == (total, ranked[offset:offset + limit]), text
+
+
+def test_past_its_bound_the_editor_completes_only_the_article_s_own_things(monkeypatch):
+    from koryo_kg.pages import query_page
+
+    monkeypatch.setattr(query_page, "COMPLETED_THINGS", 5)
+    store = pyoxigraph.Store()
+    store.load((PREFIXES + f'<{ID}person/lyushkov> rdfs:label "Genrikh Lyushkov"@en .\n').encode(),
+               format=pyoxigraph.RdfFormat.TURTLE, to_graph=pyoxigraph.NamedNode("https://w3id.org/koryo-kg/graph/data"))
+    register = "".join(f'<{ID}synthetic/person-{n}> rdfs:label "Synthetic person {n}"@en .\n' for n in range(20))
+    store.load((PREFIXES + register).encode(), format=pyoxigraph.RdfFormat.TURTLE,
+               to_graph=pyoxigraph.NamedNode("https://w3id.org/koryo-kg/graph/include/register"))
+    client = create_app(ServerConfig(store_path="unused"), engine=Engine(Embedded(store), timeout=10)).test_client()
+    page = client.get("/", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "Genrikh Lyushkov" in page and "Synthetic person" not in page
+    assert client.get("/search", query_string={"q": "Synthetic person 7"}).get_json()["total"] >= 1  # still found
+    monkeypatch.setattr(query_page, "COMPLETED_THINGS", 50)
+    client = create_app(ServerConfig(store_path="unused"), engine=Engine(Embedded(store), timeout=10)).test_client()
+    assert "Synthetic person 7" in client.get("/", headers={"Accept": "text/html"}).get_data(as_text=True)

@@ -23,7 +23,7 @@ from koryo_kg.http.security_headers import CSP, EDITOR_POLICY
 from koryo_kg.pages.pictures import timeline
 from koryo_kg.pages.search import named_things
 from koryo_kg.sources.files import queries_dir
-from koryo_kg.vocab import PREFIXES, compact
+from koryo_kg.vocab import PREFIXES, Graphs, compact
 
 blueprint = Blueprint("query_page", __name__)
 
@@ -36,6 +36,8 @@ SELECT ?term ?label ?kind WHERE {
                    <http://www.w3.org/2002/07/owl#DatatypeProperty> }
   }
 }"""
+COMPLETED_THINGS = 5000
+OWN_THINGS = f"SELECT DISTINCT ?thing WHERE {{ GRAPH <{Graphs.DATA}> {{ ?thing <http://www.w3.org/2000/01/rdf-schema#label> ?label }} }}"
 DEFAULT_QUERY = """PREFIX kg: <https://w3id.org/koryo-kg/ontology#>
 PREFIX crm: <http://www.cidoc-crm.org/cidoc-crm/>
 PREFIX prov: <http://www.w3.org/ns/prov#>
@@ -67,8 +69,19 @@ def completions() -> list[dict]:
     for row in engine().select(TERMS):
         kind = "class" if str(row["kind"]).endswith("Class") else "property"
         items.append({"label": compact(str(row["term"])), "type": kind, "detail": str(row["label"])})
-    items += [{"label": compact(e.iri), "type": "constant", "detail": e.label} for e in named_things()]
+    items += [{"label": compact(e.iri), "type": "constant", "detail": e.label} for e in _completed_things()]
     return items
+
+
+def _completed_things() -> list:
+    """The named things the editor completes: all of them, or past COMPLETED_THINGS (a register's persons
+    would make the page weigh 25 MB at 172,000) those of the article's own graph, which search still finds
+    among the rest."""
+    things = named_things()
+    if len(things) <= COMPLETED_THINGS:
+        return things
+    own = {str(row["thing"]) for row in engine().select(OWN_THINGS)}
+    return [thing for thing in things if thing.iri in own][:COMPLETED_THINGS]
 
 
 def render_query_page() -> Response:

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 import pyoxigraph
 from rdflib import BNode, Literal, URIRef
 
+from koryo_kg.query.bindings import with_bindings
 from koryo_kg.query.engine import Answer, QueryError, Request, limited
 from koryo_kg.query.writers import RDF_FORMATS, SOLUTION_NATIVE_FORMATS, write_boolean, write_solutions
 from koryo_kg.sources.parsing import rdflib_term
@@ -170,6 +171,9 @@ class Embedded:
             raise QueryError(400, f"the query could not be evaluated: {error}") from None
 
     def _query(self, text: str, bindings: dict | None):
+        if bindings and not any(isinstance(term, BNode) for term in bindings.values()):
+            return self.store.query(with_bindings(text, bindings), use_default_graph_as_union=True)
+        # a blank node of this store can only be bound by substitution (in text it would be a new one)
         substitutions = {pyoxigraph.Variable(name): _oxigraph_term(term) for name, term in (bindings or {}).items()}
         return self.store.query(text, use_default_graph_as_union=True, substitutions=substitutions)
 

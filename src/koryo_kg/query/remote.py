@@ -27,10 +27,10 @@ import re
 from collections.abc import Iterable, Iterator
 
 import pyoxigraph
-from rdflib import BNode, Literal, URIRef
 
+from koryo_kg.query.bindings import with_bindings
 from koryo_kg.query.engine import Answer, QueryError, Request, limited
-from koryo_kg.query.sparql_text import QUERY_FORMS, SparqlSyntaxError, iri_token, outline
+from koryo_kg.query.sparql_text import SparqlSyntaxError, iri_token, outline
 from koryo_kg.query.writers import RDF_FORMATS, write_boolean, write_solutions
 from koryo_kg.sources.parsing import rdflib_term
 from koryo_kg.stores.client import Deadline, StoreClient, StoreError, StoreRefused, StoreRejected, StoreTimeout
@@ -43,37 +43,6 @@ CHUNK = 64 * 1024
 SMALL_ROWS = 2000  # rows or triples up to which an answer is sent whole, with a Content-Length
 # Virtuoso cuts a result at its ResultSetMaxRows and says so only in this header
 STORE_TRUNCATED_HEADER = "X-SPARQL-MaxRows"
-
-
-def _store_term(term) -> str:
-    """An rdflib term as SPARQL text, checked by pyoxigraph (ValueError for an IRI with a space, say)."""
-    if isinstance(term, URIRef):
-        return str(pyoxigraph.NamedNode(str(term)))
-    if isinstance(term, Literal):
-        if term.language:
-            return str(pyoxigraph.Literal(str(term), language=term.language))
-        if term.datatype:
-            return str(pyoxigraph.Literal(str(term), datatype=pyoxigraph.NamedNode(str(term.datatype))))
-        return str(pyoxigraph.Literal(str(term)))
-    if isinstance(term, BNode):  # a store's blank node has no name that another request could use
-        raise ValueError("a blank node cannot be bound in a query sent to a store")
-    raise ValueError(f"not an RDF term: {term!r}")
-
-
-def with_bindings(text: str, bindings: dict | None) -> str:
-    """The query's canonical text with `VALUES (?a ?b) { (…) }` opening its WHERE clause: each variable then
-    has its bound value everywhere in the query, and a SELECT that projects it returns it."""
-    tokens = list(outline(text).tokens)
-    if not bindings:
-        return " ".join(tokens)
-    names = list(bindings)
-    for name in names:
-        if outline(f"?{name}").tokens != (f"?{name}",):
-            raise ValueError(f"{name!r} is not a variable name")
-    values = ["VALUES", "(", *(f"?{n}" for n in names), ")", "{", "(", *(_store_term(bindings[n]) for n in names),
-              ")", "}"]
-    at = _where(tokens) + 1
-    return " ".join(tokens[:at] + values + tokens[at:])
 
 
 EMPTY_GRAPH = re.compile(r"\bGRAPH [?$]\S+ \{ \}", re.IGNORECASE)
@@ -90,36 +59,6 @@ def with_named_graphs(text: str, named: Iterable[str]) -> str:
         if tokens[at].upper() == "GRAPH" and tokens[at + 1][0] in "?$" and tokens[at + 2:at + 4] == ["{", "}"]:
             tokens[at:at + 4] = ["VALUES", tokens[at + 1], *values]
     return " ".join(tokens)
-
-
-def _where(tokens: list[str]) -> int:
-    """The index of the `{` that opens the query's WHERE clause."""
-    form = next((i for i, t in enumerate(tokens) if t.upper() in QUERY_FORMS), None)
-    if form is None:
-        raise ValueError("not a query")
-    at, depth = form + 1, 0
-    if tokens[form].upper() == "CONSTRUCT":
-        if at < len(tokens) and tokens[at] == "{":  # the template
-            at = _closing(tokens, at) + 1
-        elif at < len(tokens) and tokens[at].upper() == "WHERE":
-            raise ValueError("CONSTRUCT WHERE has no template to keep the bound variables out of: write it")
-    for i in range(at, len(tokens)):
-        if tokens[i] == "(":
-            depth += 1
-        elif tokens[i] == ")":
-            depth -= 1
-        elif tokens[i] == "{" and depth == 0:
-            return i
-    raise ValueError("the query has no WHERE clause")
-
-
-def _closing(tokens: list[str], opening: int) -> int:
-    depth = 0
-    for i in range(opening, len(tokens)):
-        depth += {"{": 1, "}": -1}.get(tokens[i], 0)
-        if depth == 0:
-            return i
-    raise ValueError("unbalanced braces")
 
 
 def _tabled_boolean(solutions: pyoxigraph.QuerySolutions) -> bool:
