@@ -278,7 +278,7 @@ def serve(cache: BuildCache, host, port, workers, memory, threads, additions, qu
 
     import pyoxigraph
 
-    from koryo_kg.build.additions import graph_counts, with_additions
+    from koryo_kg.build.additions import built_counts, graph_counts, with_additions
     from koryo_kg.build.cache import VALIDATION
     from koryo_kg.http.hosts import allowed_hosts as hosts_to_allow
     from koryo_kg.server import run as run_server
@@ -325,7 +325,8 @@ def serve(cache: BuildCache, host, port, workers, memory, threads, additions, qu
             modified = max(modified, datetime.fromtimestamp(path.stat().st_mtime, UTC))
         version += "+" + digest.hexdigest()[:8]
         _say(f"serving {len(additions)} added path(s) from {store_path.parent}")
-    counts = graph_counts(pyoxigraph.Store.read_only(str(store_path)))
+    # the build recorded its graphs' counts; added files are counted
+    counts = (graph_counts if additions else built_counts)(pyoxigraph.Store.read_only(str(store_path)))
     config = ServerConfig(
         store_path=str(store_path), graph_counts=counts, workers=workers, memory=memory, threads=threads,
         query_timeout=query_timeout, max_rows=max_rows, max_body=max_body, max_memory=max_memory,

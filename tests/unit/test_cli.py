@@ -199,3 +199,15 @@ def test_a_damaged_line_inside_the_update_log_stops_serve_with_its_place(home, t
     offset = len((kept + "TX .\n").encode())
     assert f"{tmp_path / 'log.rdfp'}:5: (byte {offset})" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_serve_reads_the_counts_the_build_recorded_and_they_are_the_counted_ones(home):
+    import pyoxigraph
+
+    from koryo_kg.build.additions import built_counts, graph_counts
+    from koryo_kg.build.cache import BuildCache
+
+    cache = BuildCache(home)
+    store = pyoxigraph.Store.read_only(str(cache.path(cache.current_key()) / "store"))
+    assert built_counts(store) == graph_counts(store) and len(built_counts(store)) >= 7
+    assert built_counts(pyoxigraph.Store()) == {}  # no record, nothing to count

@@ -17,8 +17,18 @@ _QUAD_FORMATS = {pyoxigraph.RdfFormat.N_QUADS, pyoxigraph.RdfFormat.TRIG}
 
 
 def graph_counts(store: pyoxigraph.Store) -> dict[str, int]:
+    """The triples of each named graph, counted: a scan of every quad (1.2 s at 2 M)."""
     return {s["g"].value: int(s["n"].value) for s in store.query(
         "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
+
+
+def built_counts(store: pyoxigraph.Store) -> dict[str, int]:
+    """The triples of each named graph as the build recorded them in its metadata (each graph's void:triples),
+    read in a moment at any size; counted when the store has no such record."""
+    recorded = {s["g"].value: int(s["n"].value) for s in store.query(
+        "SELECT ?g ?n WHERE { GRAPH <https://w3id.org/koryo-kg/graph/meta> { "
+        "?g <http://www.w3.org/ns/sparql-service-description#name> ?g ; <http://rdfs.org/ns/void#triples> ?n } }")}
+    return recorded or graph_counts(store)
 
 
 def with_additions(build_store: Path, paths: list[Path], workspace: Path) -> Path:
