@@ -71,14 +71,15 @@ class BuildCache:
             out.write(key + "\n")
         os.replace(temporary, self.home / "current")
 
-    def install(self, key: str, nquads: bytes, files: dict[str, bytes] | None = None) -> Path:
-        """Load the N-Quads into a new store for `key`, beside `files` (name -> content), and make it current."""
+    def install(self, key: str, dataset: pyoxigraph.Store, files: dict[str, bytes] | None = None) -> Path:
+        """Copy the named graphs of `dataset` (an in-memory store) into a new store for `key`, beside `files`
+        (name -> content), and make it current."""
         self.stores.mkdir(parents=True, exist_ok=True)
         self.remove_stale_staging()
         staging = Path(tempfile.mkdtemp(dir=self.stores, prefix=f".{key[:12]}-{os.getpid()}-"))
         try:
             store = pyoxigraph.Store(str(staging / "store"))
-            store.bulk_load(nquads, format=pyoxigraph.RdfFormat.N_QUADS)
+            store.bulk_load(dataset.dump(format=pyoxigraph.RdfFormat.N_QUADS), format=pyoxigraph.RdfFormat.N_QUADS)
             store.flush()
             write_dumps(store, staging / "dumps")
             del store
