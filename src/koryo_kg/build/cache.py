@@ -31,13 +31,16 @@ DUMPS = {
 }
 
 
-def write_dumps(store: pyoxigraph.Store, folder: Path) -> None:
-    """Each dump, plain and gzip-compressed (deterministic: no name or time in the gzip header)."""
+def write_dumps(store: pyoxigraph.Store, folder: Path, nquads: bytes | None = None) -> None:
+    """Each dump, plain and gzip-compressed (deterministic: no name or time in the gzip header); `nquads`: the
+    store's N-Quads when already made."""
     import gzip
 
     folder.mkdir(parents=True, exist_ok=True)
     for name, (scope, rdf_format) in DUMPS.items():
-        if scope == "dataset":
+        if rdf_format == pyoxigraph.RdfFormat.N_QUADS and nquads is not None:
+            content = nquads
+        elif scope == "dataset":
             content = store.dump(format=rdf_format)
         else:
             union = store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
@@ -72,17 +75,20 @@ class BuildCache:
         os.replace(temporary, self.home / "current")
 
     def install(self, key: str, dataset: pyoxigraph.Store, files: dict[str, bytes] | None = None) -> Path:
-        """Copy the named graphs of `dataset` (an in-memory store) into a new store for `key`, beside `files`
-        (name -> content), and make it current."""
+        """Copy the named graphs of `dataset` (an in-memory store) into a new store for `key`, beside its dumps
+        and `files` (name -> content), and make it current. The dumps are written from `dataset`: the same
+        quads, read from memory several times faster than from the on-disk store."""
         self.stores.mkdir(parents=True, exist_ok=True)
         self.remove_stale_staging()
         staging = Path(tempfile.mkdtemp(dir=self.stores, prefix=f".{key[:12]}-{os.getpid()}-"))
         try:
+            nquads = dataset.dump(format=pyoxigraph.RdfFormat.N_QUADS)
             store = pyoxigraph.Store(str(staging / "store"))
-            store.bulk_load(dataset.dump(format=pyoxigraph.RdfFormat.N_QUADS), format=pyoxigraph.RdfFormat.N_QUADS)
+            # lenient: the quads come from a store, whose IRIs were checked when they were parsed
+            store.bulk_load(nquads, format=pyoxigraph.RdfFormat.N_QUADS, lenient=True)
             store.flush()
-            write_dumps(store, staging / "dumps")
             del store
+            write_dumps(dataset, staging / "dumps", nquads)
             for name, content in (files or {}).items():
                 (staging / name).write_bytes(content)
             (staging / "COMPLETE").write_text(key + "\n")

@@ -18,6 +18,9 @@ from koryo_kg.problems import Location
 
 _PREFIX = re.compile(r"(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE)
 _LOCAL_ESCAPE = re.compile(r"\\(.)")
+_INERT = re.compile(r"[^\n#\"'<\[\](){}.]*")  # what changes no state of statements() inside a statement
+_STRING_BODY = {'"': re.compile(r'[^"\\\n]*'), "'": re.compile(r"[^'\\\n]*")}
+_IRI_BODY = re.compile(r"[^>\n]*")
 _AFTER_NAME = r"(?![\w%:-]|\.[\w%:-])"  # what may not follow a name for it to end there
 
 
@@ -39,19 +42,26 @@ def statements(text: str) -> list[Statement]:
     at_start = True
     current: tuple[str, int, int] | None = None  # subject token, line, col
     while i < n:
+        if not at_start or depth:  # runs of characters that change nothing here, skipped at C speed
+            i = _INERT.match(text, i).end()
+            if i >= n:
+                break
         c = text[i]
         if c == "\n":
             line, line_start = line + 1, i + 1
             i += 1
             continue
         if c == "#":
-            while i < n and text[i] != "\n":
-                i += 1
+            i = text.find("\n", i)
+            i = n if i < 0 else i
             continue
         if c in "\"'":
             quote = text[i : i + 3] if text[i : i + 3] in ('"""', "'''") else c
             i += len(quote)
             while i < n and text[i : i + len(quote)] != quote:
+                i = _STRING_BODY[c].match(text, i).end()
+                if i >= n or text[i : i + len(quote)] == quote:
+                    break
                 if text[i] == "\\":
                     i += 1
                 elif text[i] == "\n":
@@ -61,9 +71,7 @@ def statements(text: str) -> list[Statement]:
             at_start = False
             continue
         if c == "<" and not at_start:
-            while i < n and text[i] not in ">\n":
-                i += 1
-            i += 1
+            i = _IRI_BODY.match(text, i).end() + 1
             continue
         if c.isspace():
             i += 1
