@@ -31,22 +31,21 @@ DUMPS = {
 }
 
 
-def write_dumps(store: pyoxigraph.Store, folder: Path, nquads: bytes | None = None) -> None:
-    """Each dump, plain and gzip-compressed (deterministic: no name or time in the gzip header); `nquads`: the
-    store's N-Quads when already made."""
+def write_dumps(store: pyoxigraph.Store, folder: Path) -> None:
+    """Each dump, plain and gzip-compressed (deterministic: no name or time in the gzip header), streamed to
+    its file: at 172,000 persons a dump is hundreds of megabytes."""
     import gzip
 
     folder.mkdir(parents=True, exist_ok=True)
     for name, (scope, rdf_format) in DUMPS.items():
-        if rdf_format == pyoxigraph.RdfFormat.N_QUADS and nquads is not None:
-            content = nquads
-        elif scope == "dataset":
-            content = store.dump(format=rdf_format)
+        if scope == "dataset":
+            store.dump(folder / name, format=rdf_format)
         else:
             union = store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
-            content = union.serialize(format=rdf_format)
-        (folder / name).write_bytes(content)
-        (folder / (name + ".gz")).write_bytes(gzip.compress(content, mtime=0))
+            union.serialize(folder / name, format=rdf_format)
+        with open(folder / name, "rb") as plain, open(folder / (name + ".gz"), "wb") as packed, \
+                gzip.GzipFile(filename="", mode="wb", fileobj=packed, mtime=0) as out:
+            shutil.copyfileobj(plain, out, 1 << 20)
 
 
 class BuildCache:
@@ -82,13 +81,12 @@ class BuildCache:
         self.remove_stale_staging()
         staging = Path(tempfile.mkdtemp(dir=self.stores, prefix=f".{key[:12]}-{os.getpid()}-"))
         try:
-            nquads = dataset.dump(format=pyoxigraph.RdfFormat.N_QUADS)
+            write_dumps(dataset, staging / "dumps")
             store = pyoxigraph.Store(str(staging / "store"))
-            # lenient: the quads come from a store, whose IRIs were checked when they were parsed
-            store.bulk_load(nquads, format=pyoxigraph.RdfFormat.N_QUADS, lenient=True)
+            # from the N-Quads dump; lenient: its IRIs were checked when the sources were parsed
+            store.bulk_load(path=staging / "dumps" / "koryo-kg.nq", format=pyoxigraph.RdfFormat.N_QUADS, lenient=True)
             store.flush()
             del store
-            write_dumps(dataset, staging / "dumps", nquads)
             for name, content in (files or {}).items():
                 (staging / name).write_bytes(content)
             (staging / "COMPLETE").write_text(key + "\n")
