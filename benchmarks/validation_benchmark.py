@@ -3,10 +3,9 @@
 The project's data files are copied x1, x10 and x100 (every IRI under /id/ renamed per copy, the concept
 schemes shared, so every copy conforms like the original and the shapes meet the same patterns), written as
 Turtle files, and validated by `koryo-kg validate --standalone`'s own code path: once for the wall time as
-the command line runs it (the shapes shared out among forked processes; the first run includes loading
-pyshacl), once in a single process under cProfile for the share of each phase: parsing (pyoxigraph, into
-rdflib terms), the location index, pyshacl (of which its SPARQL-based constraints), and locating the
-findings.
+the command line runs it (the first run includes loading the SHACL engine), once under cProfile for the share
+of each phase: parsing (pyoxigraph, into rdflib terms), the location index, the SHACL engine (pyshacl-turbo,
+Rust), the checks beyond SHACL (SPARQL on pyoxigraph), and locating the findings.
 
     python benchmarks/validation_benchmark.py [--factors 1,10,100]
 """
@@ -21,18 +20,18 @@ import tempfile
 import time
 from pathlib import Path
 
-from koryo_kg import validation
 from koryo_kg.sources.files import default_sources
 from koryo_kg.sources.parsing import load
 from koryo_kg.validation.contributions import check
 
 RENAMED = re.compile(r"https://w3id\.org/koryo-kg/id/(?!concept/)")
 PHASES = {  # phase -> (file suffix, function name) whose cumulative time it is
-    "parse": ("koryo_kg/parsing.py", "load"),
-    "location index": ("koryo_kg/locations.py", "add_file"),
-    "pyshacl": ("pyshacl/entrypoints.py", "validate"),
-    "  SPARQL constraints": ("sparql_based_constraints.py", "evaluate"),
-    "locate findings": ("koryo_kg/locations.py", "locate"),
+    "parse": ("koryo_kg/sources/parsing.py", "load"),
+    "location index": ("koryo_kg/sources/locations.py", "add_file"),
+    "pyshacl-turbo": ("koryo_kg/build/shacl.py", "_pyshacl_turbo"),
+    "undefined terms": ("koryo_kg/build/shacl.py", "undefined_terms"),
+    "undescribed": ("koryo_kg/build/shacl.py", "undescribed"),
+    "locate findings": ("koryo_kg/sources/locations.py", "locate"),
 }
 
 
@@ -54,16 +53,12 @@ def measure(factor: int) -> None:
         folder = Path(tmp)
         write_copies(factor, folder)
         started = time.perf_counter()
-        report = check([folder], default_sources(), standalone=True)  # as the command line: forked processes
+        report = check([folder], default_sources(), standalone=True)
         wall = time.perf_counter() - started
-        profile = cProfile.Profile()  # a second run, for the shares: in one process, which cProfile sees whole
-        validation.MAX_PROCESSES, processes = 1, validation.MAX_PROCESSES
-        try:
-            profile.runcall(check, [folder], default_sources(), True)
-        finally:
-            validation.MAX_PROCESSES = processes
+        profile = cProfile.Profile()  # a second run, for the shares
+        profile.runcall(check, [folder], default_sources(), True)
         stats = pstats.Stats(profile)
-        profiled = cumulative(stats, "koryo_kg/contributions.py", "check")
+        profiled = cumulative(stats, "koryo_kg/validation/contributions.py", "check")
         shares = "  ".join(f"{phase.strip()} {100 * cumulative(stats, *where) / profiled:.0f}%"
                            for phase, where in PHASES.items())
         triples = factor * len(load(list(default_sources().data))[0])

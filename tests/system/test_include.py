@@ -4,9 +4,11 @@ own, reasoned, validated with file:line findings, stored, dumped and cached by t
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import json
+import re
 
-from conftest import koryo_kg
+from conftest import ROOT, koryo_kg
 
 PERSON = """@prefix kg: <https://w3id.org/koryo-kg/ontology#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
@@ -60,3 +62,25 @@ def test_two_folders_of_one_name_are_refused(tmp_path):
     result = koryo_kg("build", "--include", str(tmp_path / "x" / "register"), "--include",
                       str(tmp_path / "y" / "register"), home=tmp_path / "home")
     assert result.returncode == 2 and "two folders are called register" in result.stderr
+
+
+def test_the_synthetic_registers_seeded_violations_are_found_at_their_lines(tmp_path):
+    spec = importlib.util.spec_from_file_location("synthetic_register", ROOT / "benchmarks" / "synthetic_register.py")
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    register = tmp_path / "register"
+    generator.generate(3000, register)
+    result = koryo_kg("build", "--include", str(register), home=tmp_path / "home")
+    assert result.returncode == 1, result.stderr
+    located = set(re.findall(r"register/([\w-]+\.ttl):(\d+)(?::\d+)?: violation", result.stdout + result.stderr))
+    persons = (register / "persons-001.ttl").read_text(encoding="utf-8").splitlines()
+    trains = (register / "trains.ttl").read_text(encoding="utf-8").splitlines()
+    # the persons without a source, where they are written; the trains that end before they begin, at the
+    # line of their begin
+    for n in (1, 2):
+        line = next(i for i, text in enumerate(persons, 1) if text.startswith(f"syn:person-{n} "))
+        assert ("persons-001.ttl", str(line)) in located, (n, sorted(located))
+        begin = next(i for i, text in enumerate(trains, 1) if text.startswith(f"syn:train-{n} ")) + 4
+        assert "P82a_begin_of_the_begin" in trains[begin - 1]
+        assert ("trains.ttl", str(begin)) in located, (n, sorted(located))
+    assert len(located) == 4 and "Traceback" not in result.stderr

@@ -32,18 +32,21 @@ DUMPS = {
 
 
 def write_dumps(store: pyoxigraph.Store, folder: Path) -> None:
-    """Each dump, plain and gzip-compressed (deterministic: no name or time in the gzip header)."""
+    """Each dump, plain and gzip-compressed (deterministic: no name or time in the gzip header), streamed to
+    its file: at 172,000 persons a dump is hundreds of megabytes. Level 6: a third of level 9's time for
+    these repetitive files, at about twice the (small) compressed size."""
     import gzip
 
     folder.mkdir(parents=True, exist_ok=True)
     for name, (scope, rdf_format) in DUMPS.items():
         if scope == "dataset":
-            content = store.dump(format=rdf_format)
+            store.dump(folder / name, format=rdf_format)
         else:
             union = store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
-            content = union.serialize(format=rdf_format)
-        (folder / name).write_bytes(content)
-        (folder / (name + ".gz")).write_bytes(gzip.compress(content, mtime=0))
+            union.serialize(folder / name, format=rdf_format)
+        with open(folder / name, "rb") as plain, open(folder / (name + ".gz"), "wb") as packed, \
+                gzip.GzipFile(filename="", mode="wb", fileobj=packed, compresslevel=6, mtime=0) as out:
+            shutil.copyfileobj(plain, out, 1 << 20)
 
 
 class BuildCache:
@@ -71,16 +74,19 @@ class BuildCache:
             out.write(key + "\n")
         os.replace(temporary, self.home / "current")
 
-    def install(self, key: str, nquads: bytes, files: dict[str, bytes] | None = None) -> Path:
-        """Load the N-Quads into a new store for `key`, beside `files` (name -> content), and make it current."""
+    def install(self, key: str, dataset: pyoxigraph.Store, files: dict[str, bytes] | None = None) -> Path:
+        """Copy the named graphs of `dataset` (an in-memory store) into a new store for `key`, beside its dumps
+        and `files` (name -> content), and make it current. The dumps are written from `dataset`: the same
+        quads, read from memory several times faster than from the on-disk store."""
         self.stores.mkdir(parents=True, exist_ok=True)
         self.remove_stale_staging()
         staging = Path(tempfile.mkdtemp(dir=self.stores, prefix=f".{key[:12]}-{os.getpid()}-"))
         try:
+            write_dumps(dataset, staging / "dumps")
             store = pyoxigraph.Store(str(staging / "store"))
-            store.bulk_load(nquads, format=pyoxigraph.RdfFormat.N_QUADS)
+            # from the N-Quads dump; lenient: its IRIs were checked when the sources were parsed
+            store.bulk_load(path=staging / "dumps" / "koryo-kg.nq", format=pyoxigraph.RdfFormat.N_QUADS, lenient=True)
             store.flush()
-            write_dumps(store, staging / "dumps")
             del store
             for name, content in (files or {}).items():
                 (staging / name).write_bytes(content)

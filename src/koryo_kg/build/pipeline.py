@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from koryo_kg import __version__
+import pyoxigraph
+
+from koryo_kg import __version__, vocab  # vocab's rdflib terms are made on first use: a cached build needs none
 from koryo_kg.build.cache import VALIDATION, BuildCache
 from koryo_kg.problems import BuildFailed, InputError, Problem
 from koryo_kg.sources.files import Sources
@@ -19,7 +21,7 @@ if TYPE_CHECKING:  # rdflib loads slowly, and a cached build (the command line's
 
     from koryo_kg.sources.locations import LocationIndex
 
-FORMAT = "4"  # bump when the same sources would build a different store
+FORMAT = "5"  # bump when the same sources would build a different store
 
 
 @dataclass
@@ -32,50 +34,50 @@ class BuildResult:
 
 @dataclass
 class Loaded:
-    """The parsed sources, by role, with the location index of all of them."""
+    """The parsed sources in one in-memory pyoxigraph store, each role in the named graph it is published in;
+    the small ones as rdflib graphs too (what Terms and the SHACL engine read); the location index of all."""
 
-    ontology: Graph
-    imports: Graph
-    data: Graph
+    store: pyoxigraph.Store
+    vocabulary: Graph  # the ontology with the external axioms it relies on
     shapes: Graph
-    gazetteer: Graph
     index: LocationIndex
-    includes: dict[URIRef, Graph] = field(default_factory=dict)  # --include folders, by graph
+    includes: tuple[pyoxigraph.NamedNode, ...] = ()  # --include folders' graphs
 
     @classmethod
     def from_sources(cls, sources: Sources) -> Loaded:
         from koryo_kg.sources.locations import LocationIndex
-        from koryo_kg.sources.parsing import load
+        from koryo_kg.sources.parsing import load_into
 
-        index = LocationIndex()
-        problems: list[Problem] = []
-        graphs = []
-        roles = (sources.ontology, sources.imports, sources.data, sources.shapes, sources.gazetteer)
-        for files in (*roles, *(files for _, files in sources.includes)):
-            try:
-                graphs.append(load(list(files), index=index)[0])
-            except InputError as error:  # collect every role's parse errors before giving up
-                problems += error.problems
+        store, index, problems = pyoxigraph.Store(), LocationIndex(), []
+        roles = ((vocab.Graphs.ONTOLOGY, sources.ontology), (vocab.Graphs.IMPORTS, sources.imports), (vocab.Graphs.DATA, sources.data),
+                 (vocab.Graphs.SHAPES, sources.shapes), (vocab.Graphs.GAZETTEER, sources.gazetteer), *sources.includes)
+        for iri, files in roles:  # every role's parse errors before giving up
+            problems += load_into(store, list(files), pyoxigraph.NamedNode(str(iri)), index)
         if problems:
             raise InputError(problems)
-        includes = dict(zip((iri for iri, _ in sources.includes), graphs[len(roles):], strict=True))
-        return cls(*graphs[:len(roles)], index=index, includes=includes)
+        vocabulary, shapes = (_rdflib(store, vocab.Graphs.ONTOLOGY, vocab.Graphs.IMPORTS), _rdflib(store, vocab.Graphs.SHAPES))
+        return cls(store, vocabulary, shapes, index, tuple(pyoxigraph.NamedNode(str(iri)) for iri, _ in sources.includes))
 
-    def facts(self) -> Graph:
-        """The asserted facts: the article's data and every included folder's, as one graph."""
-        if not self.includes:
-            return self.data
-        from rdflib import Graph
+    @property
+    def facts(self) -> list[pyoxigraph.NamedNode]:
+        """The graphs of the asserted facts: the article's data and every included folder's."""
+        return [pyoxigraph.NamedNode(str(vocab.Graphs.DATA)), *self.includes]
 
-        facts = Graph()
-        for graph in (self.data, *self.includes.values()):
-            for triple in graph:
-                facts.add(triple)
-        return facts
+    @property
+    def schema(self) -> list[pyoxigraph.NamedNode]:
+        return [pyoxigraph.NamedNode(str(vocab.Graphs.ONTOLOGY)), pyoxigraph.NamedNode(str(vocab.Graphs.IMPORTS))]
 
-    def vocabulary(self) -> Graph:
-        """The ontology with the external axioms it relies on: what SHACL needs for class hierarchy."""
-        return self.ontology + self.imports
+
+def _rdflib(store: pyoxigraph.Store, *graphs: URIRef) -> Graph:
+    from rdflib import Graph
+
+    from koryo_kg.sources.parsing import rdflib_term
+
+    graph = Graph()
+    for iri in graphs:
+        graph.addN((*(rdflib_term(t) for t in (q.subject, q.predicate, q.object)), graph)
+                   for q in store.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(str(iri))))
+    return graph
 
 
 def input_key(sources: Sources) -> str:
@@ -99,43 +101,39 @@ def build(sources: Sources, cache: BuildCache, force: bool = False,
         cache.set_current(key)
         return BuildResult(key, reused=True, seconds=time.monotonic() - started_clock)
 
-    from rdflib import Dataset
+    from rdflib import URIRef
 
+    from koryo_kg.build.additions import graph_counts
     from koryo_kg.build.metadata import describe
-    from koryo_kg.build.reasoning import reason  # the reasoners and pyshacl load slowly: only for a build
+    from koryo_kg.build.reasoning import reason_in  # the reasoners and SHACL load slowly: only for a build
     from koryo_kg.build.reports import as_json
-    from koryo_kg.build.shacl import contradictions, validate
-    from koryo_kg.vocab import Graphs
+    from koryo_kg.build.shacl import Facts, contradictions, validate_in
+    from koryo_kg.sources.parsing import oxigraph_term
 
     started = datetime.now(UTC)
     progress(f"parsing {len(sources.all_files())} files")
     loaded = Loaded.from_sources(sources)
+    store = loaded.store
 
-    facts = loaded.facts()
-    progress(f"reasoning with {reasoner} over {len(loaded.ontology) + len(loaded.imports) + len(facts)} triples")
-    reasoned = reason(loaded.ontology, loaded.imports, facts, reasoner=reasoner)
-    if reasoned.errors:
+    progress(f"reasoning with {reasoner} over {sum(graph_counts(store).values())} triples")
+    errors = reason_in(store, loaded.schema + loaded.facts, reasoner)
+    if errors:
         lines = [str(Problem(f.location, f.message))
-                 for f in contradictions(reasoned.errors, facts, loaded.index, reasoned.by)]
+                 for f in contradictions(errors, Facts(store, loaded.facts), loaded.index, reasoner)]
         raise BuildFailed("the reasoner found contradictions:\n" + "\n".join(lines))
 
-    progress("validating the data against the shapes with pyshacl")
-    report = validate(facts, loaded.vocabulary(), loaded.shapes, loaded.index)
+    progress("validating the data against the shapes with pyshacl-turbo")
+    report = validate_in(store, loaded.facts, loaded.schema, loaded.vocabulary, loaded.shapes, loaded.index)
     if not report.conforms and report.count("violation"):
         raise BuildFailed(f"the data does not conform to the shapes ({report.count('violation')} violations)", report)
 
     progress("storing")
-    graphs = {Graphs.ONTOLOGY: loaded.ontology, Graphs.IMPORTS: loaded.imports, Graphs.DATA: loaded.data,
-              Graphs.INFERRED: reasoned.inferred, Graphs.SHAPES: loaded.shapes, Graphs.GAZETTEER: loaded.gazetteer,
-              **loaded.includes}
-    counts = {iri: len(graph) for iri, graph in graphs.items()}
-    graphs[Graphs.META] = describe(counts, key, started, datetime.now(UTC))
-    dataset = Dataset()
-    for iri, graph in graphs.items():
-        named = dataset.graph(iri)
-        for triple in graph:
-            named.add(triple)
-    cache.install(key, dataset.serialize(format="nquads", encoding="utf-8"),
-                  {VALIDATION: as_json(report, version=key).encode("utf-8")})
-    return BuildResult(key, {Graphs.short_name(iri): len(g) for iri, g in graphs.items()},
+    counts = {URIRef(iri): count for iri, count in graph_counts(store).items()}
+    counts = {iri: counts.get(iri, 0) for iri in (*vocab.Graphs.ALL, *(URIRef(g.value) for g in loaded.includes))
+              if iri != vocab.Graphs.META}
+    meta = describe(counts, key, started, datetime.now(UTC))
+    meta_graph = pyoxigraph.NamedNode(str(vocab.Graphs.META))
+    store.bulk_extend(pyoxigraph.Quad(*(oxigraph_term(t) for t in triple), meta_graph) for triple in meta)
+    cache.install(key, store, {VALIDATION: as_json(report, version=key).encode("utf-8")})
+    return BuildResult(key, {vocab.Graphs.short_name(iri): n for iri, n in {**counts, vocab.Graphs.META: len(meta)}.items()},
                        seconds=time.monotonic() - started_clock)

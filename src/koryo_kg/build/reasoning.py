@@ -1,27 +1,49 @@
 """OWL 2 RL reasoning: the entailments worth publishing, in their own graph, and the contradictions.
 
 Two reasoners give the same published graph (a test proves it on the article's data): `rules` (rules.py,
-SPARQL updates on pyoxigraph to a fixpoint, the build's default: the build takes 4.2 s instead of 14.4 s) and `owlrl` (the
-whole OWL 2 RL profile in pure Python, used by `validate --reason` to find contradictions the rules do not
-look for, such as ill-typed literals). owlrl runs over a Dataset with `destination=` the inferred graph, so that it sees all graphs at once
-(docs/modeling-notes.md, *Reasoning*). Its output is mostly trivia (reflexive owl:sameAs, literal subjects, axioms about the
-OWL and XSD vocabularies); `keep` decides what of it is worth a harvester's time.
+SPARQL updates on pyoxigraph to a fixpoint, the build's default) and `owlrl` (the whole OWL 2 RL profile in
+pure Python, used by `validate --reason` to find contradictions the rules do not look for, such as ill-typed
+literals). Both reason in a pyoxigraph store over the union of the asserted graphs, copied into its default
+graph; owlrl runs over an rdflib Dataset with `destination=` the inferred graph, so that it sees all graphs at
+once (docs/modeling-notes.md, *Reasoning*). Most of what a reasoner derives is trivia (reflexive owl:sameAs,
+axioms about the OWL and XSD vocabularies); TRIVIA takes it out, in the store, leaving what is worth a
+harvester's time.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rdflib import OWL, RDF, RDFS, XSD, BNode, Dataset, Graph, Literal, URIRef
+import pyoxigraph
+from rdflib import Graph, Literal, URIRef
 
+from koryo_kg.sources.parsing import oxigraph_term, rdflib_term
 from koryo_kg.vocab import ERR, Graphs
 
-_REFLEXIVE_NOISE = {OWL.sameAs, RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivalentClass, OWL.equivalentProperty}
-_SCHEMA_NOISE = {RDFS.domain, RDFS.range, OWL.equivalentClass, OWL.equivalentProperty}
-_META_NAMESPACES = tuple(str(ns) for ns in (OWL, RDF, RDFS, XSD))
-
-
 REASONERS = ("rules", "owlrl")
+_PREFIXES = """PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+"""
+_META = ("http://www.w3.org/2002/07/owl#", "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+         "http://www.w3.org/2000/01/rdf-schema#", "http://www.w3.org/2001/XMLSchema#")
+_IN_META = "STRSTARTS(STR(?{0}), \"http://www.w3.org/\") && (" + " || ".join(
+    f"STRSTARTS(STR(?{{0}}), \"{ns}\")" for ns in _META) + ")"  # the first test is cheap and rules out most
+# What a reasoner derives that is trivia, taken out of the derived triples (the default graph, once the asserted
+# are taken out) before the rest is published: reflexive statements, schema axioms, anything about the
+# OWL/RDF(S)/XSD vocabularies or owl:Nothing, and about the blank nodes of the asserted RDF lists. Each is a
+# pattern the store answers from an index, but for the subjects in those vocabularies.
+TRIVIA = [_PREFIXES + update for update in (
+    "DELETE { ?s ?p ?s } WHERE { VALUES ?p { owl:sameAs rdfs:subClassOf rdfs:subPropertyOf owl:equivalentClass "
+    "owl:equivalentProperty } ?s ?p ?s }",
+    "DELETE { ?s ?p ?o } WHERE { VALUES ?p { rdfs:domain rdfs:range owl:equivalentClass owl:equivalentProperty } "
+    "?s ?p ?o }",
+    "DELETE { ?s ?p owl:Nothing } WHERE { ?s ?p owl:Nothing }",
+    f"DELETE {{ ?s a ?o }} WHERE {{ ?s a ?o FILTER (isIRI(?o) && {_IN_META.format('o')}) }}",
+    f"DELETE {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o FILTER (isIRI(?s) && {_IN_META.format('s')}) }}",
+    "DELETE { ?s ?p ?o } WHERE { GRAPH ?asserted { ?s rdf:first ?first } VALUES ?asserted { {0} } "
+    "FILTER isBlank(?s) ?s ?p ?o }",
+)]
 
 
 @dataclass
@@ -31,59 +53,53 @@ class Reasoned:
     by: str = "owlrl"  # which reasoner
 
 
-def keep(triple, asserted: Graph, derived_only: bool = False) -> bool:
-    """Whether an inferred triple is a useful entailment rather than trivia or a restatement (`derived_only`:
-    the triple is known not to be asserted)."""
-    s, p, o = triple
-    if isinstance(s, Literal) or (not derived_only and triple in asserted):
-        return False
-    if p in _REFLEXIVE_NOISE and s == o:
-        return False
-    if p in _SCHEMA_NOISE:
-        return False
-    if str(s).startswith(_META_NAMESPACES) or o == OWL.Nothing:
-        return False
-    if p == RDF.type and (str(o).startswith(_META_NAMESPACES)):
-        return False
-    return not (isinstance(s, BNode) and (s, RDF.first, None) in asserted)
-
-
-def reason(*graphs: Graph, reasoner: str = "owlrl") -> Reasoned:
-    """Materialise the OWL 2 RL closure of the given graphs; return what it adds that is worth keeping."""
-    asserted = Graph()
-    for graph in graphs:
-        for triple in graph:
-            asserted.add(triple)
+def reason_in(store: pyoxigraph.Store, graphs: list[pyoxigraph.NamedNode],
+              reasoner: str = "rules") -> list[tuple[str, list[URIRef]]]:
+    """Fill the inferred graph of `store` with what the OWL 2 RL closure of the union of `graphs` adds that is
+    worth keeping; return the contradictions, sorted. The default graph is used as scratch and left empty."""
+    values = " ".join(f"<{g.value}>" for g in graphs)
+    store.update(f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} VALUES ?g {{ {values} }} }}")
     if reasoner == "rules":
         from koryo_kg.build.rules import closure
 
-        derived, errors = closure(asserted)
-        inferred = Graph()
-        inferred.addN((*triple, inferred) for triple in derived if keep(triple, asserted, derived_only=True))
-        return Reasoned(inferred, sorted(errors), by="rules")
-    return _owlrl(graphs, asserted)
+        errors = closure(store)
+    else:
+        errors = _owlrl(store, graphs)
+    store.update(f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} VALUES ?g {{ {values} }} }}")
+    for update in TRIVIA:
+        store.update(update.replace("{0}", values))
+    store.update(f"MOVE DEFAULT TO <{Graphs.INFERRED}>")
+    return sorted(errors)
 
 
-def _owlrl(graphs: tuple[Graph, ...], asserted: Graph) -> Reasoned:
+def _owlrl(store: pyoxigraph.Store, graphs: list[pyoxigraph.NamedNode]) -> list[tuple[str, list[URIRef]]]:
+    """owlrl's closure of `graphs` added to the default graph (beside the asserted triples); its errors."""
     import owlrl  # loads slowly: only when asked for
+    from rdflib import Dataset
 
     dataset = Dataset()
-    for number, graph in enumerate(graphs):
-        named = dataset.graph(URIRef(f"urn:koryo-kg:input:{number}"))
-        for triple in graph:
-            named.add(triple)
+    for graph in graphs:
+        named = dataset.graph(URIRef(graph.value))
+        named.addN((*(rdflib_term(t) for t in (q.subject, q.predicate, q.object)), named)
+                   for q in store.quads_for_pattern(None, None, None, graph))
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(dataset, destination=Graphs.INFERRED)
     closure = dataset.graph(Graphs.INFERRED)
-
     error_nodes = set(closure.subjects(ERR.error, None))
-    errors = []
-    for node in error_nodes:
-        for message in closure.objects(node, ERR.error):
-            text = str(message)
-            errors.append((text, [URIRef(word) for word in text.split() if word.startswith(("http://", "https://"))]))
+    errors = [(str(message), [URIRef(word) for word in str(message).split() if word.startswith(("http://", "https://"))])
+              for node in error_nodes for message in closure.objects(node, ERR.error)]
+    store.bulk_extend(pyoxigraph.Quad(*(oxigraph_term(t) for t in triple)) for triple in closure
+                      if triple[0] not in error_nodes and not isinstance(triple[0], Literal))
+    return errors
 
+
+def reason(*graphs: Graph, reasoner: str = "owlrl") -> Reasoned:
+    """The OWL 2 RL closure of rdflib graphs: what it adds that is worth keeping, and the contradictions."""
+    store = pyoxigraph.Store()
+    names = [pyoxigraph.NamedNode(f"urn:koryo-kg:input:{number}") for number in range(len(graphs))]
+    for name, graph in zip(names, graphs, strict=True):
+        store.bulk_extend(pyoxigraph.Quad(*(oxigraph_term(t) for t in triple), name) for triple in graph)
+    errors = reason_in(store, names, reasoner)
     inferred = Graph()
-    for triple in closure:
-        if triple[0] not in error_nodes and keep(triple, asserted):
-            inferred.add(triple)
-    return Reasoned(inferred, sorted(errors))
+    inferred.addN((*(rdflib_term(t) for t in (q.subject, q.predicate, q.object)), inferred)
+                  for q in store.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(str(Graphs.INFERRED))))
+    return Reasoned(inferred, errors, by=reasoner)

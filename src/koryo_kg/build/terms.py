@@ -42,11 +42,3 @@ class Terms:
         close = difflib.get_close_matches(str(term), [str(k) for k in known], n=1, cutoff=0.8)
         return f" (did you mean {compact(close[0])}?)" if close else ""
 
-
-def used_terms(data: Graph):
-    """(subject, predicate, term) for every property the data uses and every class it types something with."""
-    for s, p, o in data:
-        if isinstance(p, URIRef):
-            yield s, p, p
-        if p == RDF.type and isinstance(o, URIRef):
-            yield s, p, o

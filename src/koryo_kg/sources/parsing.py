@@ -30,6 +30,7 @@ from koryo_kg.sources.locations import LocationIndex
 FORMATS = {extension: pyoxigraph.RdfFormat.from_media_type(f.media_type)
            for extension, f in formats.by_extension(*formats.RDF_KINDS).items()}
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_CHECKED_FIRST = {pyoxigraph.RdfFormat.RDF_XML, pyoxigraph.RdfFormat.N_QUADS, pyoxigraph.RdfFormat.TRIG}
 
 # rdflib logs a warning for every ill-typed literal; SHACL reports those, with a location.
 logging.getLogger("rdflib").setLevel(logging.ERROR)
@@ -141,13 +142,14 @@ def parse(path: Path, content: bytes, root: Path | None = None, base_iri: str | 
         return [], Problem(Location(name, 1, 1), str(error))
 
 
-def rdflib_term(term, blank_nodes: dict[str, BNode]):
+def rdflib_term(term, blank_nodes: dict[str, BNode] | None = None):
     """The rdflib term for a pyoxigraph one, as rdflib's own parsers make it: a plain string literal has no
-    datatype (rdflib tells "M" from "M"^^xsd:string; docs/modeling-notes.md)."""
+    datatype (rdflib tells "M" from "M"^^xsd:string; docs/modeling-notes.md). A blank node gets a new name
+    per `blank_nodes` (one file's are its own), or keeps its name without it."""
     if isinstance(term, pyoxigraph.NamedNode):
         return URIRef(term.value)
     if isinstance(term, pyoxigraph.BlankNode):
-        return blank_nodes.setdefault(term.value, BNode())
+        return BNode(term.value) if blank_nodes is None else blank_nodes.setdefault(term.value, BNode())
     if isinstance(term, pyoxigraph.Literal):
         if term.language:
             return Literal(term.value, lang=term.language)
@@ -155,6 +157,61 @@ def rdflib_term(term, blank_nodes: dict[str, BNode]):
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(term.datatype.value))
     raise ValueError("RDF-star quoted triples are not supported")
+
+
+def oxigraph_term(term):
+    """The pyoxigraph term for an rdflib one; a blank node keeps its name."""
+    if isinstance(term, URIRef):
+        return pyoxigraph.NamedNode(term)
+    if isinstance(term, BNode):
+        return pyoxigraph.BlankNode(term)
+    if term.language:
+        return pyoxigraph.Literal(term, language=term.language)
+    return pyoxigraph.Literal(term, datatype=pyoxigraph.NamedNode(term.datatype) if term.datatype else None)
+
+
+def _in_graph(statements: list, graph_name: pyoxigraph.NamedNode):
+    """The statements as quads of `graph_name`, with blank nodes of their own (one file's are its own)."""
+    blank_nodes: dict[str, pyoxigraph.BlankNode] = {}
+
+    def own(term):
+        if isinstance(term, pyoxigraph.BlankNode):
+            return blank_nodes.setdefault(term.value, pyoxigraph.BlankNode())
+        return term
+    return (pyoxigraph.Quad(own(s.subject), s.predicate, own(s.object), graph_name) for s in statements)
+
+
+def load_into(store: pyoxigraph.Store, paths: list[Path], graph_name: pyoxigraph.NamedNode,
+              index: LocationIndex, root: Path | None = None) -> list[Problem]:
+    """Parse the files straight into `graph_name` of `store` (each file's blank nodes its own, the named graphs
+    of TriG and N-Quads flattened into it), indexing their text for locating findings later; return the
+    problems of the files that do not parse (whose triples may be partly in the store)."""
+    problems: list[Problem] = []
+    for path in paths:
+        name = display_path(path, root)
+        try:
+            content = path.read_bytes()
+        except OSError as error:
+            problems.append(Problem(None, f"{name}: {error.strerror or error}"))
+            continue
+        rdf_format = FORMATS[path.suffix.lower()]
+        if rdf_format in _CHECKED_FIRST or b"<<" in content:  # expat's refusals; quads to flatten; RDF-star
+            statements, problem = parse(path, content, root)
+            if not problem and any(isinstance(s.object, pyoxigraph.Triple) for s in statements):
+                problem = Problem(Location(name, 1, 1), "RDF-star quoted triples are not supported")
+            if not problem:
+                store.bulk_extend(_in_graph(statements, graph_name))
+        else:
+            try:  # Rust all the way (blank nodes renamed per load); on an error, parse() says where
+                store.bulk_load(content, format=rdf_format, base_iri=path.resolve().as_uri(), to_graph=graph_name)
+                problem = None
+            except (SyntaxError, ValueError, UnicodeDecodeError):
+                problem = parse(path, content, root)[1] or Problem(Location(name, 1, 1), "does not parse")
+        if problem:
+            problems.append(problem)
+            continue
+        index.add_file(name, content.decode("utf-8", errors="replace"))
+    return problems
 
 
 def load(paths: list[Path], graph: Graph | None = None, index: LocationIndex | None = None,
