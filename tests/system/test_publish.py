@@ -70,6 +70,30 @@ def test_blank_nodes_shared_by_two_graphs_stay_one_node(home, sparql_server):
     assert int(response.json()["results"]["bindings"][0]["n"]["value"]) == want
 
 
+def test_a_graph_is_published_in_documents_that_keep_each_blank_node_whole(home, sparql_server, monkeypatch):
+    """A large graph goes in Graph Store documents of CHUNK triples (a PUT, then POSTs): made small here, the
+    build's graphs take many documents each, and the blank nodes of its time-spans must stay one node each."""
+    from koryo_kg.build import publish as publishing
+
+    monkeypatch.setattr(publishing, "CHUNK", 300)
+    documents = []
+    client = client_for(sparql_server)
+    for name in ("put_graph", "post_graph"):
+        sent = getattr(client, name)
+        monkeypatch.setattr(client, name, lambda *a, sent=sent, name=name: (documents.append(name), sent(*a))[1])
+    cache = BuildCache(home)
+    publish(cache.open(cache.current_key()), cache.current_key(), client, progress=lambda m: None)
+    assert documents.count("post_graph") > 10 and documents.count("put_graph") == len(Graphs.ALL)
+    assert stored_counts(sparql_server) == build_counts(home)
+    spans = """SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/koryo-kg/graph/data> {
+      ?event <http://www.cidoc-crm.org/cidoc-crm/P4_has_time-span> ?span .
+      ?span <http://www.cidoc-crm.org/cidoc-crm/P82a_begin_of_the_begin> ?begin } }"""
+    want = int(next(iter(cache.open(cache.current_key()).query(spans)))["n"].value)
+    response = requests.post(sparql_server.query, data={"query": spans}, timeout=30,
+                             headers={"Accept": "application/sparql-results+json"})
+    assert want > 0 and int(response.json()["results"]["bindings"][0]["n"]["value"]) == want
+
+
 def _smaller(home) -> tuple[pyoxigraph.Store, str]:
     """The build without some of its data and inferred triples: a second dataset to tell apart by its counts."""
     cache = BuildCache(home)

@@ -239,9 +239,16 @@ class StoreClient:
 
     def put_graph(self, graph: str, body: bytes, content_type: str, timeout: float) -> None:
         """Replace `graph` with the document (Graph Store HTTP Protocol, PUT)."""
+        self._send_graph("PUT", graph, body, content_type, timeout)
+
+    def post_graph(self, graph: str, body: bytes, content_type: str, timeout: float) -> None:
+        """Add the document's triples to `graph` (Graph Store HTTP Protocol, POST)."""
+        self._send_graph("POST", graph, body, content_type, timeout)
+
+    def _send_graph(self, method: str, graph: str, body: bytes, content_type: str, timeout: float) -> None:
         if not self.endpoints.graphs:
             raise BadStoreConfiguration("the store has no Graph Store Protocol endpoint: give --store-graphs")
-        self._send("PUT", self.endpoints.graphs, timeout, params={"graph": graph}, data=body,
+        self._send(method, self.endpoints.graphs, timeout, params={"graph": graph}, data=body,
                    headers={"Content-Type": content_type}, sending=timeout).close()
 
     def _send(self, method: str, url: str, timeout: float, sending: float | None = None,
