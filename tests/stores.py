@@ -117,6 +117,8 @@ DirsAllowed        = ., {folder}
 NumberOfBuffers    = 20000
 MaxDirtyBuffers    = 15000
 CheckpointInterval = 0
+; bytes one transaction may log: publish's MOVE of a 1 M-triple build logs more than the default 50 MB
+TransactionAfterImageLimit = 1000000000
 [HTTPServer]
 ServerPort         = 127.0.0.1:{http_port}
 ServerRoot         = /var/lib/virtuoso-opensource-7/vsp
