@@ -314,6 +314,7 @@ def serve(cache: BuildCache, host, port, workers, memory, threads, additions, qu
                      public_url=public_url, allowed_hosts=answered_hosts)
         return
     key = ensure_built(cache, strict=strict_build)
+    held = cache.serving(key)  # the processes may read this build's store on disk: no later build prunes it
     store_path = cache.path(key) / "store"
     version = key[:16]
     modified = datetime.fromtimestamp((cache.path(key) / "COMPLETE").stat().st_mtime, UTC)
@@ -347,6 +348,7 @@ def serve(cache: BuildCache, host, port, workers, memory, threads, additions, qu
     try:
         run_server(config, host, port)
     finally:
+        held.close()
         if additions:
             import shutil
 

@@ -106,3 +106,30 @@ def test_every_malformed_file_is_reported_and_nothing_replaced(project, tmp_path
     assert ("broken-a.ttl", 2) in located and ("broken-b.ttl", 3) in located
     assert all(p.location.col >= 1 for p in failure.value.problems)
     assert cache.current_key() == good.key
+
+
+def test_a_build_that_a_server_holds_is_not_pruned(tmp_path):
+    """`serve --memory shared` reads its build's store on disk for as long as it runs: newer builds must not
+    delete it, while the ones no server holds are pruned as before."""
+    import os
+
+    import pyoxigraph
+
+    from koryo_kg.build.cache import KEEP, BuildCache
+
+    cache = BuildCache(tmp_path)
+    dataset = pyoxigraph.Store()
+    dataset.add(pyoxigraph.Quad(pyoxigraph.NamedNode("urn:s"), pyoxigraph.NamedNode("urn:p"),
+                                pyoxigraph.Literal("o"), pyoxigraph.NamedNode("urn:g")))
+    keys = [f"{n:064d}" for n in range(KEEP + 3)]
+    cache.install(keys[0], dataset)
+    held = cache.serving(keys[0])
+    for n, key in enumerate(keys[1:], start=1):
+        os.utime(cache.path(keys[n - 1]), (n, n))  # older builds first, whatever the clock's resolution
+        cache.install(key, dataset)
+    left = {p.name for p in cache.stores.iterdir() if not p.name.startswith(".")}
+    assert keys[0] in left and cache.open(keys[0]) is not None  # held: still there, still a store
+    assert left == {keys[0], *keys[-KEEP:]}
+    held.close()
+    cache.install("f" * 64, dataset)
+    assert keys[0] not in {p.name for p in cache.stores.iterdir()}  # let go: pruned with the next build

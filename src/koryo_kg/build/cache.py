@@ -7,6 +7,7 @@ half a store.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import tempfile
@@ -17,7 +18,8 @@ import pyoxigraph
 
 from koryo_kg.settings import default_home
 
-KEEP = 3  # stores kept, the current one included
+KEEP = 3  # stores kept, the current one included, besides any that a server holds
+SERVING = "SERVING"  # the lock file of a build that a server reads
 STALE = 24 * 3600  # seconds after which a staging folder is removed even if its process id is alive again
 VALIDATION = "validation.json"  # the build's SHACL report (reports.as_json), served at /validation
 
@@ -119,11 +121,31 @@ class BuildCache:
         """The store of a build, read-only (many server workers may open it at once)."""
         return pyoxigraph.Store.read_only(str(self.path(key) / "store"))
 
+    def serving(self, key: str):
+        """Keep the build `key` while the returned file is open: a server whose processes read its store on
+        disk holds it (they inherit it through fork) with a shared lock, and _prune passes such a build by."""
+        held = (self.path(key) / SERVING).open("a")
+        fcntl.flock(held, fcntl.LOCK_SH)
+        return held
+
     def _prune(self, keep: str) -> None:
         builds = sorted((p for p in self.stores.iterdir() if p.is_dir() and not p.name.startswith(".")),
                         key=lambda p: p.stat().st_mtime, reverse=True)
         for old in [b for b in builds if b.name != keep][KEEP - 1:]:
-            shutil.rmtree(old, ignore_errors=True)
+            if not _served(old):
+                shutil.rmtree(old, ignore_errors=True)
+
+
+def _served(build: Path) -> bool:
+    """Whether a server holds the build (see BuildCache.serving)."""
+    try:
+        with (build / SERVING).open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:  # no such build any more, or not ours to lock: nothing to keep it for
+        return False
+    return False
 
 
 def _alive(pid: int) -> bool:
