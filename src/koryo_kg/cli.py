@@ -314,7 +314,6 @@ def serve(cache: BuildCache, host, port, workers, memory, threads, additions, qu
                      public_url=public_url, allowed_hosts=answered_hosts)
         return
     key = ensure_built(cache, strict=strict_build)
-    held = cache.serving(key)  # the processes may read this build's store on disk: no later build prunes it
     store_path = cache.path(key) / "store"
     version = key[:16]
     modified = datetime.fromtimestamp((cache.path(key) / "COMPLETE").stat().st_mtime, UTC)
@@ -345,6 +344,7 @@ def serve(cache: BuildCache, host, port, workers, memory, threads, additions, qu
     _say(f"SPARQL endpoint at http://{host}:{port}/sparql ({sum(counts.values())} triples in {len(counts)} graphs)")
     if token:
         _say(f"SPARQL Update on, for requests with the bearer token; committed updates go to {update_log}")
+    held = cache.serving(key)  # the processes may read this build's store on disk: no later build prunes it
     try:
         run_server(config, host, port)
     finally:

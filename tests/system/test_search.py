@@ -119,8 +119,7 @@ def register_server(tmp_path_factory):
     import synthetic_register
 
     register, home = tmp_path_factory.mktemp("register"), tmp_path_factory.mktemp("home")
-    synthetic_register.VIOLATIONS = 0
-    synthetic_register.generate(300, register)
+    synthetic_register.generate(300, register, violations=0)
     trains = [TRAIN.format(n=n, day=date(1937, 9, 1) + timedelta(days=n)) for n in range(pictures.DOTS + 10)]
     (register / "more-trains.ttl").write_text(synthetic_register.PREFIXES + "".join(trains), encoding="utf-8")
     built = koryo_kg("build", "--include", str(register), home=home)
