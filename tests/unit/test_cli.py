@@ -115,6 +115,13 @@ def test_validate_reports_the_same_in_either_shacl_engine_and_loads_only_the_one
     assert {path.stem for path in (ROOT / "tests" / "fixtures" / "shapes").glob("*.ttl")} <= shapes
 
 
+def test_a_build_loads_only_the_shacl_engine_chosen(tmp_path):
+    for engine in ("turbo", "pyshacl"):
+        status, output, modules = loaded("build", "--shacl", engine, home=tmp_path / engine)
+        assert status == 0 and output.startswith("built")
+        assert ("pyshacl" in modules) == (engine == "pyshacl")
+
+
 def test_malformed_files_exit_2_each_with_line_and_column(home, tmp_path):
     (tmp_path / "a.ttl").write_text('@prefix ex: <https://example.org/> .\nex:a ex:b "open\n', encoding="utf-8")
     (tmp_path / "b.ttl").write_text("@prefix ex: <https://example.org/> .\n\nex:a ex:b ex:c ex:d .\n", encoding="utf-8")
