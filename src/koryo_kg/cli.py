@@ -152,9 +152,9 @@ def options(settings: tuple[Setting, ...]):
 def main(context: click.Context, home: Path | None, sources: Path | None) -> None:
     """koryo-kg: a knowledge graph of the 1937 deportation of Koreans in the Soviet Union.
 
-    The graph is built from the ontology, data and shapes shipped with the package: parsed with rdflib,
-    reasoned with owlrl, validated with pyshacl, stored in pyoxigraph. Builds are cached by a hash of
-    their inputs; a failed build never replaces the last good one.
+    The graph is built from the ontology, data and shapes shipped with the package: parsed with pyoxigraph,
+    reasoned (OWL 2 RL), validated with pyshacl-turbo (pyshacl with --shacl pyshacl), stored in pyoxigraph.
+    Builds are cached by a hash of their inputs; a failed build never replaces the last good one.
     """
     from koryo_kg.build.cache import BuildCache
 
@@ -165,7 +165,7 @@ def main(context: click.Context, home: Path | None, sources: Path | None) -> Non
 @options(BUILD + INCLUDE)
 @click.pass_obj
 @_handled
-def build(cache: BuildCache, force: bool, reasoner: str, include: tuple[Path, ...]) -> None:
+def build(cache: BuildCache, force: bool, reasoner: str, shacl: str, include: tuple[Path, ...]) -> None:
     """Build the store: parse, reason, validate, store. Progress on stderr, a summary on stdout.
 
     Exit 0 when built (or already built), 1 when the data violates the shapes or the reasoner finds a
@@ -173,7 +173,7 @@ def build(cache: BuildCache, force: bool, reasoner: str, include: tuple[Path, ..
     """
     from koryo_kg.build.pipeline import build as run_build
 
-    result = run_build(_sources(), cache, force=force, progress=_say, reasoner=reasoner)
+    result = run_build(_sources(), cache, force=force, progress=_say, reasoner=reasoner, shacl=shacl)
     if result.reused:
         click.echo(f"up to date: build {result.key[:12]} ({cache.path(result.key)})")
         return
@@ -190,7 +190,7 @@ def build(cache: BuildCache, force: bool, reasoner: str, include: tuple[Path, ..
 @click.pass_obj
 @_handled
 def validate(cache: BuildCache, paths: tuple[Path, ...], output: str, standalone: bool, strict: bool,
-             reason: bool, include: tuple[Path, ...]) -> None:
+             reason: bool, shacl: str, include: tuple[Path, ...]) -> None:
     """Validate data against the SHACL shapes; each finding names the file and line to fix.
 
     Without PATHS, the project's own data. With PATHS (RDF files or directories, searched recursively;
@@ -201,7 +201,7 @@ def validate(cache: BuildCache, paths: tuple[Path, ...], output: str, standalone
     from koryo_kg.build.reports import WRITERS
     from koryo_kg.validation.contributions import check
 
-    report = check(list(paths), _sources(), standalone=standalone, reason=reason)
+    report = check(list(paths), _sources(), standalone=standalone, reason=reason, engine=shacl)
     click.echo(WRITERS[output](report), nl=False)
     failing = report.findings if strict else [f for f in report.findings if f.severity == "violation"]
     sys.exit(EXIT_NONCONFORMING if failing else EXIT_OK)

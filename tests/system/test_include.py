@@ -7,6 +7,7 @@ import gzip
 import importlib.util
 import json
 import re
+from pathlib import Path
 
 from conftest import ROOT, koryo_kg
 
@@ -64,12 +65,17 @@ def test_two_folders_of_one_name_are_refused(tmp_path):
     assert result.returncode == 2 and "two folders are called register" in result.stderr
 
 
-def test_the_synthetic_registers_seeded_violations_are_found_at_their_lines(tmp_path):
+def synthetic_register(persons: int, out: Path) -> Path:
+    """benchmarks/synthetic_register.py's register of `persons`, with its seeded violations, in `out`."""
     spec = importlib.util.spec_from_file_location("synthetic_register", ROOT / "benchmarks" / "synthetic_register.py")
     generator = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(generator)
-    register = tmp_path / "register"
-    generator.generate(3000, register)
+    generator.generate(persons, out)
+    return out
+
+
+def test_the_synthetic_registers_seeded_violations_are_found_at_their_lines(tmp_path):
+    register = synthetic_register(3000, tmp_path / "register")
     result = koryo_kg("build", "--include", str(register), home=tmp_path / "home")
     assert result.returncode == 1, result.stderr
     located = set(re.findall(r"register/([\w-]+\.ttl):(\d+)(?::\d+)?: violation", result.stdout + result.stderr))
@@ -84,3 +90,20 @@ def test_the_synthetic_registers_seeded_violations_are_found_at_their_lines(tmp_
         assert "P82a_begin_of_the_begin" in trains[begin - 1]
         assert ("trains.ttl", str(begin)) in located, (n, sorted(located))
     assert len(located) == 4 and "Traceback" not in result.stderr
+
+
+BLANK_NODE = re.compile(r"\b[0-9a-f]{32}\b")  # a blank node's name in the text report: a new one at every parse
+
+
+def test_a_build_with_pyshacl_fails_on_the_findings_of_one_with_turbo(tmp_path):
+    """`build --shacl pyshacl` (the reference engine) reports, line for line, what the default engine does."""
+    register = synthetic_register(300, tmp_path / "register")
+    said = {}
+    for engine in ("turbo", "pyshacl"):
+        result = koryo_kg("build", "--include", str(register), "--shacl", engine, home=tmp_path / engine)
+        assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+        assert f"validating the data against the shapes (--shacl {engine})" in result.stderr
+        said[engine] = [BLANK_NODE.sub("_:", line) for line in result.stderr.splitlines() if "(--shacl" not in line]
+    assert said["pyshacl"] == said["turbo"]
+    assert "does not conform: 5 violations, 0 warnings, 0 infos" in said["turbo"]
+    assert sum("register/persons-001.ttl:" in line for line in said["turbo"]) == 4  # the two persons without a source

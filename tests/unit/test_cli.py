@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -94,6 +95,31 @@ def test_query_and_build_on_a_cached_build_import_only_pyoxigraph(home):
     status, output, modules = loaded("build", home=home)
     assert status == 0 and output.startswith("up to date")
     assert not modules & SLOW
+
+
+BLANK_NODE = re.compile(r"\bN?[0-9a-f]{32}\b")  # a blank node's name in a report: a new one at every parse
+
+
+def test_validate_reports_the_same_in_either_shacl_engine_and_loads_only_the_one_chosen(home):
+    """--shacl pyshacl (the reference engine) and turbo (the default) give the same JSON report, finding for
+    finding, on every shape's negative fixture (alone, so that pySHACL takes a second, not ten)."""
+    reports = {}
+    for engine in ("turbo", "pyshacl"):
+        status, output, modules = loaded("validate", "--standalone", "--format", "json", "--shacl", engine,
+                                         "tests/fixtures/shapes", home=home)
+        assert status == 1
+        assert ("pyshacl" in modules) == (engine == "pyshacl")  # and pySHACL is loaded only when chosen
+        reports[engine] = json.loads(BLANK_NODE.sub("_:", output))
+    assert reports["pyshacl"] == reports["turbo"]
+    shapes = {finding["shape"].rsplit("#", 1)[-1] for finding in reports["turbo"]["findings"]}
+    assert {path.stem for path in (ROOT / "tests" / "fixtures" / "shapes").glob("*.ttl")} <= shapes
+
+
+def test_a_build_loads_only_the_shacl_engine_chosen(tmp_path):
+    for engine in ("turbo", "pyshacl"):
+        status, output, modules = loaded("build", "--shacl", engine, home=tmp_path / engine)
+        assert status == 0 and output.startswith("built")
+        assert ("pyshacl" in modules) == (engine == "pyshacl")
 
 
 def test_malformed_files_exit_2_each_with_line_and_column(home, tmp_path):

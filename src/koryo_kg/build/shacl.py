@@ -1,11 +1,12 @@
 """SHACL validation of the asserted data together with the ontology (for the class hierarchy), each result
 located at the file and line a person must edit.
 
-The shapes run in pyshacl-turbo, a Rust SHACL engine with pySHACL's interface and results: on the article's
-data pySHACL took 1.8–2.5 s (its core constraints, rdflib's triple lookups, four fifths of it), and a register
-of 172,000 persons would take it most of an hour; a test proves both find the same on the article's data, the
-shapes' fixtures and a small synthetic register. The data is handed over as N-Triples from a pyoxigraph store,
-blank nodes keeping their names, so that a finding on a blank node is located through the store.
+The shapes run in pyshacl-turbo by default, a Rust SHACL engine with pySHACL's interface and results: on the
+article's data pySHACL took 1.8–2.5 s (its core constraints, rdflib's triple lookups, four fifths of it), and a
+register of 172,000 persons would take it most of an hour. pySHACL, the reference implementation (SHACL-AF, the
+W3C test suite), runs them on request (`--shacl pyshacl`); tests prove both find the same on the article's data,
+the shapes' fixtures and a small synthetic register. The data is handed over as N-Triples from a pyoxigraph
+store, blank nodes keeping their names, so that a finding on a blank node is located through the store.
 
 Beyond the shapes, two checks SHACL cannot make, as SPARQL over the store: a property or class no vocabulary
 has (terms.py), and an IRI of ours that the data points at but describes nowhere: misspellings, mostly.
@@ -83,7 +84,10 @@ class Report:
 
 
 def _order(f: Finding):
-    return f.location or Location("~", 0), f.severity, f.message
+    # every field, so that a report comes out the same from each run and engine (each lists its results in its
+    # own order): two constraints of one property shape can share a line and a message
+    return (f.location or Location("~", 0), f.severity, f.message,
+            *(text or "" for text in (f.shape, f.constraint, f.path, f.focus, f.value)))
 
 
 def _name(node: Node | None) -> str | None:
@@ -97,18 +101,35 @@ def _shape_name(shapes: Graph, shape: Node | None) -> str | None:
     return _name(shape)
 
 
+_OPTIONS = {"inference": "none", "advanced": True, "allow_warnings": True, "allow_infos": True}
+
+
 def _pyshacl_turbo(data: str, shapes: Graph) -> Graph:
     """The report of the shapes over `data` (N-Triples, blank nodes keeping their names in the report)."""
     import pyshacl_turbo  # only when validating
 
     data_input = pyshacl_turbo.Input(data, "nt", None, {}, preserve_ids=True)
-    return pyshacl_turbo.validate(data_input, shacl_graph=shapes, inference="none", advanced=True,
-                                  allow_warnings=True, allow_infos=True)[1]
+    return pyshacl_turbo.validate(data_input, shacl_graph=shapes, **_OPTIONS)[1]
+
+
+def _pyshacl(data: str, shapes: Graph) -> Graph:
+    """The same report from pySHACL. The data is read through pyoxigraph, since rdflib's N-Triples parser
+    renames blank nodes and a finding on one could then not be located."""
+    import pyshacl  # loads slowly, and only when asked for
+
+    graph = Graph()
+    graph.addN((*(rdflib_term(t) for t in (q.subject, q.predicate, q.object)), graph)
+               for q in pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_TRIPLES))
+    return pyshacl.validate(graph, shacl_graph=shapes, **_OPTIONS)[1]
+
+
+# the SHACL engines, by the name --shacl gives (settings.py SHACL): each the report of `shapes` over `data`
+ENGINES = {"turbo": _pyshacl_turbo, "pyshacl": _pyshacl}
 
 
 @dataclass(frozen=True)
 class _Result:
-    """One sh:ValidationResult as read from pyshacl's report, before it is located."""
+    """One sh:ValidationResult as read from an engine's report, before it is located."""
 
     severity: str
     message: str
@@ -154,21 +175,23 @@ def _read(report: Graph, shapes: Graph) -> list[_Result]:
     return results
 
 
-def validate(data: Graph, ontology: Graph, shapes: Graph, index: LocationIndex | None = None) -> Report:
+def validate(data: Graph, ontology: Graph, shapes: Graph, index: LocationIndex | None = None,
+             engine: str = "turbo") -> Report:
     """Validate rdflib graphs (a contribution with the project's data, an update's graphs)."""
     store = pyoxigraph.Store()
     graphs = [pyoxigraph.NamedNode("urn:koryo-kg:data"), pyoxigraph.NamedNode("urn:koryo-kg:vocabulary")]
     for name, graph in zip(graphs, (data, ontology), strict=True):
         store.bulk_extend(pyoxigraph.Quad(*(oxigraph_term(t) for t in triple), name) for triple in graph)
-    return validate_in(store, graphs[:1], graphs[1:], ontology, shapes, index)
+    return validate_in(store, graphs[:1], graphs[1:], ontology, shapes, index, engine)
 
 
 def validate_in(store: pyoxigraph.Store, data: list[pyoxigraph.NamedNode], vocabulary: list[pyoxigraph.NamedNode],
-                terms: Graph, shapes: Graph, index: LocationIndex | None = None) -> Report:
+                terms: Graph, shapes: Graph, index: LocationIndex | None = None, engine: str = "turbo") -> Report:
     """Validate the union of the `data` graphs of `store`, with the `vocabulary` graphs beside them for the
-    class hierarchy, against `shapes`; `terms`: the vocabulary as rdflib reads it, for the undefined terms."""
+    class hierarchy, against `shapes`, in the SHACL `engine` (a name of ENGINES); `terms`: the vocabulary as
+    rdflib reads it, for the undefined terms."""
     text = b"".join(store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=g) for g in data + vocabulary)
-    report = _pyshacl_turbo(text.decode("utf-8"), shapes)
+    report = ENGINES[engine](text.decode("utf-8"), shapes)
     results = _read(report, shapes)
     facts = Facts(store, data)
     findings = [Finding(r.severity, r.message, _name(r.focus), r.path, _name(r.value), r.shape, r.constraint,

@@ -15,11 +15,11 @@ from koryo_kg.sources.parsing import load
 
 
 def check(paths: list[Path], sources: Sources, standalone: bool = False, reason: bool = False,
-          root: Path | None = None, base: str | None = None) -> Report:
+          root: Path | None = None, base: str | None = None, engine: str = "turbo") -> Report:
     """Validate the RDF files under `paths` (the project's data when empty), naming them relative to `root`
     (their relative IRIs resolve against `base` + that name, by default against their file: IRIs);
-    with `reason`, also report the OWL 2 RL reasoner's contradictions. Raises InputError when any file does
-    not parse, naming every one."""
+    with `reason`, also report the OWL 2 RL reasoner's contradictions; the shapes run in the SHACL `engine`
+    (a name of build/shacl.py ENGINES). Raises InputError when any file does not parse, naming every one."""
     index = LocationIndex()
     data = Graph()
     problems = []
@@ -40,7 +40,7 @@ def check(paths: list[Path], sources: Sources, standalone: bool = False, reason:
             problems += error.problems
     if problems:
         raise InputError(problems)
-    report = validate(data, vocabulary, shapes, index)
+    report = validate(data, vocabulary, shapes, index, engine)
     if reason:
         from koryo_kg.build.reasoning import reason as close  # owlrl loads slowly: only when asked
 
