@@ -19,6 +19,18 @@ FIXTURES = Path(__file__).parent / "fixtures"
 pytest_plugins = ["stores"]  # the SPARQL stores (Oxigraph server, Virtuoso) the tests start
 
 
+def synthetic_register(persons: int, out: Path, violations: int | None = None):
+    """benchmarks/synthetic_register.py's register of `persons` in `out`, with its seeded violations unless
+    `violations` says how many; the generator module is returned (its PREFIXES, for more of the same)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("synthetic_register", ROOT / "benchmarks" / "synthetic_register.py")
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    generator.generate(persons, out, **({} if violations is None else {"violations": violations}))
+    return generator
+
+
 def pytest_addoption(parser):
     parser.addoption("--fuzz-requests", type=int, default=300,
                      help="requests of each kind the HTTP fuzz sends (tests/system/test_fuzz.py); the full run is 10000")

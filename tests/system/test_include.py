@@ -4,12 +4,10 @@ own, reasoned, validated with file:line findings, stored, dumped and cached by t
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import json
 import re
-from pathlib import Path
 
-from conftest import ROOT, koryo_kg
+from conftest import koryo_kg, synthetic_register
 
 PERSON = """@prefix kg: <https://w3id.org/koryo-kg/ontology#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
@@ -65,17 +63,9 @@ def test_two_folders_of_one_name_are_refused(tmp_path):
     assert result.returncode == 2 and "two folders are called register" in result.stderr
 
 
-def synthetic_register(persons: int, out: Path) -> Path:
-    """benchmarks/synthetic_register.py's register of `persons`, with its seeded violations, in `out`."""
-    spec = importlib.util.spec_from_file_location("synthetic_register", ROOT / "benchmarks" / "synthetic_register.py")
-    generator = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(generator)
-    generator.generate(persons, out)
-    return out
-
-
 def test_the_synthetic_registers_seeded_violations_are_found_at_their_lines(tmp_path):
-    register = synthetic_register(3000, tmp_path / "register")
+    register = tmp_path / "register"
+    synthetic_register(3000, register)
     result = koryo_kg("build", "--include", str(register), home=tmp_path / "home")
     assert result.returncode == 1, result.stderr
     located = set(re.findall(r"register/([\w-]+\.ttl):(\d+)(?::\d+)?: violation", result.stdout + result.stderr))
@@ -97,7 +87,8 @@ BLANK_NODE = re.compile(r"\b[0-9a-f]{32}\b")  # a blank node's name in the text 
 
 def test_a_build_with_pyshacl_fails_on_the_findings_of_one_with_turbo(tmp_path):
     """`build --shacl pyshacl` (the reference engine) reports, line for line, what the default engine does."""
-    register = synthetic_register(300, tmp_path / "register")
+    register = tmp_path / "register"
+    synthetic_register(300, register)
     said = {}
     for engine in ("turbo", "pyshacl"):
         result = koryo_kg("build", "--include", str(register), "--shacl", engine, home=tmp_path / engine)

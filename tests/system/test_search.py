@@ -3,8 +3,6 @@ for scripts, an HTML list for browsers, straight to the page when only one thing
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 import requests
 
@@ -113,15 +111,12 @@ def register_server(tmp_path_factory):
     trains on more days than the timeline's strip has dots for."""
     from datetime import date, timedelta
 
-    from conftest import ROOT, Server, koryo_kg
-
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    import synthetic_register
+    from conftest import Server, koryo_kg, synthetic_register
 
     register, home = tmp_path_factory.mktemp("register"), tmp_path_factory.mktemp("home")
-    synthetic_register.generate(300, register, violations=0)
+    generator = synthetic_register(300, register, violations=0)
     trains = [TRAIN.format(n=n, day=date(1937, 9, 1) + timedelta(days=n)) for n in range(pictures.DOTS + 10)]
-    (register / "more-trains.ttl").write_text(synthetic_register.PREFIXES + "".join(trains), encoding="utf-8")
+    (register / "more-trains.ttl").write_text(generator.PREFIXES + "".join(trains), encoding="utf-8")
     built = koryo_kg("build", "--include", str(register), home=home)
     assert built.returncode == 0, built.stdout + built.stderr
     server = Server(home, "--include", str(register))

@@ -3,13 +3,12 @@ in that fixture; the project's own data conforms."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 from rdflib import RDF, BNode, Graph, Namespace, URIRef
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, synthetic_register
 from koryo_kg.sources.files import default_sources
 from koryo_kg.validation.contributions import check
 
@@ -65,14 +64,6 @@ def test_project_data_conforms():
     assert report.conforms, [(str(f.location), f.message) for f in report.findings]
 
 
-def synthetic_register(persons: int, out: Path) -> Path:
-    spec = importlib.util.spec_from_file_location("synthetic_register", ROOT / "benchmarks" / "synthetic_register.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.generate(persons, out)
-    return out
-
-
 def test_pyshacl_turbo_finds_what_pyshacl_finds(tmp_path):
     """The build's engines, pyshacl-turbo (Rust, the default) and pySHACL (the reference), on the same triples:
     the article's data, every shape's negative fixture and a small synthetic register with its seeded
@@ -81,7 +72,8 @@ def test_pyshacl_turbo_finds_what_pyshacl_finds(tmp_path):
     from koryo_kg.sources.parsing import load
 
     sources = default_sources()
-    register = synthetic_register(300, tmp_path / "register")
+    register = tmp_path / "register"
+    synthetic_register(300, register)
     data = load(SHAPE_FIXTURES + list(sources.data) + sorted(register.glob("*.ttl"))
                 + list(sources.ontology) + list(sources.imports))[0]
     shapes = load(list(sources.shapes))[0]
