@@ -51,6 +51,33 @@ def test_meta_graph_counts_every_graph_exactly(project, tmp_path):
         assert declared == [actual], graph
 
 
+def test_the_dumps_hold_the_dataset_and_the_union_of_its_graphs(project, tmp_path):
+    """N-Quads: the store's quads; TriG the same; Turtle and N-Triples (each graph's document in turn): every
+    triple of every graph, a blank node keeping one name across graphs, as in the union."""
+    import gzip
+
+    import pyoxigraph
+
+    def named(quads):  # the store names its blank nodes anew as it loads
+        return {q for q in quads if not any(isinstance(t, pyoxigraph.BlankNode) for t in (q.subject, q.object))}
+
+    cache = BuildCache(tmp_path / "home")
+    store = cache.open(build(Sources.from_root(project), cache).key)
+    dumps = cache.path(cache.current_key()) / "dumps"
+    parsed = {}
+    for name, rdf_format in (("koryo-kg.nq", pyoxigraph.RdfFormat.N_QUADS), ("koryo-kg.trig", pyoxigraph.RdfFormat.TRIG),
+                             ("koryo-kg.ttl", pyoxigraph.RdfFormat.TURTLE), ("koryo-kg.nt", pyoxigraph.RdfFormat.N_TRIPLES)):
+        text = (dumps / name).read_bytes()
+        assert gzip.decompress((dumps / (name + ".gz")).read_bytes()) == text
+        parsed[name] = list(pyoxigraph.parse(text, format=rdf_format, rename_blank_nodes=False))
+    quads = parsed["koryo-kg.nq"]
+    assert len(quads) == len(store) and named(quads) == named(store)
+    assert any(isinstance(q.subject, pyoxigraph.BlankNode) for q in quads)  # the fixture has some, to keep
+    assert set(parsed["koryo-kg.trig"]) == set(quads)
+    for union in ("koryo-kg.ttl", "koryo-kg.nt"):
+        assert {t.triple for t in parsed[union]} == {q.triple for q in quads}, union
+
+
 def _node(iri):
     import pyoxigraph
     return pyoxigraph.NamedNode(str(iri))
