@@ -86,8 +86,22 @@ def _node(iri):
 def test_second_build_reuses_the_store(project, tmp_path):
     cache = BuildCache(tmp_path / "home")
     first = build(Sources.from_root(project), cache)
+    pointer = (tmp_path / "home" / "current").stat()
     second = build(Sources.from_root(project), cache)
     assert second.reused and second.key == first.key
+    assert (tmp_path / "home" / "current").stat().st_ino == pointer.st_ino  # read, not written again
+
+
+def test_a_cached_build_of_other_sources_becomes_current_again(project, tmp_path):
+    cache = BuildCache(tmp_path / "home")
+    first = build(Sources.from_root(project), cache)
+    with open(project / "data" / "triples" / "places.ttl", "a") as out:
+        out.write("\n# a comment changes the inputs' hash\n")
+    assert build(Sources.from_root(project), cache).key == cache.current_key() != first.key
+    (project / "data" / "triples" / "places.ttl").write_text(
+        (project / "data" / "triples" / "places.ttl").read_text().removesuffix("\n# a comment changes the inputs' hash\n"))
+    again = build(Sources.from_root(project), cache)
+    assert again.reused and again.key == first.key == cache.current_key()
 
 
 def test_a_changed_file_changes_the_key(project):

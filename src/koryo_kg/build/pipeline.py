@@ -101,7 +101,8 @@ def build(sources: Sources, cache: BuildCache, force: bool = False,
     started_clock = time.monotonic()
     key = input_key(sources)
     if not force and cache.has(key):
-        cache.set_current(key)
+        if cache.current_key() != key:  # a read, not a write, for every `koryo-kg query` on a cached build
+            cache.set_current(key)
         return BuildResult(key, reused=True, seconds=time.monotonic() - started_clock)
 
     from rdflib import URIRef
