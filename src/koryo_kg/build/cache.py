@@ -12,11 +12,11 @@ import os
 import shutil
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyoxigraph
 
+from koryo_kg.build.beside import beside
 from koryo_kg.settings import default_home
 
 KEEP = 3  # stores kept, the current one included, besides any that a server holds
@@ -94,12 +94,11 @@ class BuildCache:
             write_dump(dataset, dumps, LOADED_FROM)
             # The store loads (RocksDB's bulk loader, in threads of its own) while the other dumps are written:
             # each half of the work of a large build, and neither holds the GIL.
-            with ThreadPoolExecutor(1, thread_name_prefix="store") as pool:
-                loading = pool.submit(_load, staging / "store", dumps / LOADED_FROM)
-                for name in DUMPS:
-                    if name != LOADED_FROM:
-                        write_dump(dataset, dumps, name)
-                loading.result()
+            loading = beside(_load, staging / "store", dumps / LOADED_FROM)
+            for name in DUMPS:
+                if name != LOADED_FROM:
+                    write_dump(dataset, dumps, name)
+            loading.result()
             for name, content in (files or {}).items():
                 (staging / name).write_bytes(content)
             (staging / "COMPLETE").write_text(key + "\n")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -13,6 +12,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph
 
 from koryo_kg import __version__, vocab  # vocab's rdflib terms are made on first use: a cached build needs none
+from koryo_kg.build.beside import beside
 from koryo_kg.build.cache import VALIDATION, BuildCache
 from koryo_kg.problems import BuildFailed, InputError, Problem
 from koryo_kg.sources.files import Sources
@@ -124,13 +124,11 @@ def build(sources: Sources, cache: BuildCache, force: bool = False,
     # The shapes read the asserted graphs, which reasoning leaves as they are (it works in the default graph,
     # then moves what it derived to the inferred graph), and the SHACL engine releases the GIL: the two take
     # the machine's two cores, and the build waits for the longer, not for both.
-    with ThreadPoolExecutor(1, thread_name_prefix="validation") as pool:
-        validating = pool.submit(validate_in, store, loaded.facts, loaded.schema, loaded.vocabulary, loaded.shapes,
-                                 loaded.index, shacl)
-        errors = reason_in(store, loaded.schema + loaded.facts, reasoner)
-        if not validating.done():
-            progress("validating: the reasoning is done")
-        report = validating.result()
+    validating = beside(validate_in, store, loaded.facts, loaded.schema, loaded.vocabulary, loaded.shapes,
+                        loaded.index, shacl)
+    errors = reason_in(store, loaded.schema + loaded.facts, reasoner)
+    progress("validating: the reasoning is done")  # said even when the validation was first, the same each time
+    report = validating.result()
     if errors:
         lines = [str(Problem(f.location, f.message))
                  for f in contradictions(errors, Facts(store, loaded.facts), loaded.index, reasoner)]
