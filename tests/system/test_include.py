@@ -7,7 +7,7 @@ import gzip
 import json
 import re
 
-from conftest import koryo_kg, synthetic_register
+from conftest import BLANK_NODE, koryo_kg, synthetic_register
 
 PERSON = """@prefix kg: <https://w3id.org/koryo-kg/ontology#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
@@ -82,7 +82,6 @@ def test_the_synthetic_registers_seeded_violations_are_found_at_their_lines(tmp_
     assert len(located) == 4 and "Traceback" not in result.stderr
 
 
-BLANK_NODE = re.compile(r"\b[0-9a-f]{32}\b")  # a blank node's name in the text report: a new one at every parse
 
 
 def test_a_build_with_pyshacl_fails_on_the_findings_of_one_with_turbo(tmp_path):

@@ -7,7 +7,6 @@ import csv
 import io
 import json
 import os
-import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import ROOT
+from conftest import BLANK_NODE, ROOT
 from koryo_kg.cli import main
 
 
@@ -97,7 +96,6 @@ def test_query_and_build_on_a_cached_build_import_only_pyoxigraph(home):
     assert not modules & SLOW
 
 
-BLANK_NODE = re.compile(r"\bN?[0-9a-f]{32}\b")  # a blank node's name in a report: a new one at every parse
 
 
 def test_validate_reports_the_same_in_either_shacl_engine_and_loads_only_the_one_chosen(home):
