@@ -9,7 +9,8 @@ per server and the ratios ours/peer, as a Markdown table.
 With --home (a home built with `koryo-kg --home H build --include DIR`, DIR made by synthetic_register.py),
 the built graph is served instead, by ours (`serve --include DIR`) and by `oxigraph serve-read-only` on the
 build's own store folder, with queries on the synthetic register; and for each server, with 2 and 4 workers
-for ours, the time to the first answer and the memory (VmRSS of the server's processes, summed).
+for ours, the time to the first answer and the memory (RSS, PSS and USS of the server's processes,
+summed; and the USS of each).
 
     pip install oxigraph 'rdflib-endpoint[cli]'
     python benchmarks/endpoint_benchmark.py [--seconds 3]
@@ -125,20 +126,41 @@ class Server:
             time.sleep(0.02)
         raise RuntimeError(f"{name} did not start")
 
-    def resident_mb(self) -> float:
-        """VmRSS of the server's process and all of its descendants, in MB."""
-        total, pending = 0, [self.process.pid]
+    def processes(self) -> list[int]:
+        """The server's process and all of its descendants."""
+        found, pending = [], [self.process.pid]
         while pending:
             pid = pending.pop()
+            found.append(pid)
             try:
-                with open(f"/proc/{pid}/status") as status:
-                    total += next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
                 for task in os.listdir(f"/proc/{pid}/task"):
                     with open(f"/proc/{pid}/task/{task}/children") as children:
                         pending += [int(child) for child in children.read().split()]
-            except (OSError, StopIteration):  # ended meanwhile
+            except OSError:  # ended meanwhile
                 pass
-        return total / 1024
+        return found
+
+    def memory_mb(self) -> dict[str, float]:
+        """RSS, PSS and USS of the server's processes, summed, in MB. RSS counts a page shared between forked
+        workers (or mapped from the same file) once per process; PSS shares it out among them, so their PSS
+        adds up to what the server really holds; USS is what each holds alone (freed if it ended)."""
+        total = {"rss": 0, "pss": 0, "uss": 0, "each": []}
+        for pid in self.processes():
+            try:
+                with open(f"/proc/{pid}/smaps_rollup") as rollup:
+                    fields = {line.split(":")[0]: int(line.split()[1]) for line in rollup if line.endswith("kB\n")}
+            except OSError:
+                continue
+            total["rss"] += fields["Rss"]
+            total["pss"] += fields["Pss"]
+            total["uss"] += fields["Private_Clean"] + fields["Private_Dirty"]
+            total["each"].append((fields["Private_Clean"] + fields["Private_Dirty"]) / 1024)
+        return {name: kb if name == "each" else kb / 1024 for name, kb in total.items()}
+
+    def memory_text(self) -> str:
+        memory = self.memory_mb()
+        each = "/".join(f"{uss:.0f}" for uss in memory["each"])
+        return f"RSS {memory['rss']:.0f} MB, PSS {memory['pss']:.0f} MB, USS {memory['uss']:.0f} MB ({each} MB)"
 
     def stop(self):
         os.killpg(self.process.pid, signal.SIGTERM)
@@ -284,7 +306,7 @@ def built(args) -> None:
     def after_queries(server: Server) -> str:  # memory once every query has been answered (pages read in)
         for query in BUILT_QUERIES.values():
             result_size(server, query)
-        return f"first answer {server.first_answer:.2f} s, {server.resident_mb():.0f} MB"
+        return f"first answer {server.first_answer:.2f} s, {server.memory_text()}"
 
     for start in (oxigraph, lambda: koryo(4)):
         server = start()
@@ -296,7 +318,8 @@ def built(args) -> None:
     rows: list = []
     try:
         print(f"koryo-kg (2 workers): {after_queries(servers[0])}")
-        run_cells("built graph + register", BUILT_QUERIES, servers, args.seconds, rows)
+        queries = {label: text for label, text in BUILT_QUERIES.items() if label in (args.query or BUILT_QUERIES)}
+        run_cells("built graph + register", queries, servers, args.seconds, rows)
     finally:
         for server in servers:
             server.stop()
@@ -309,6 +332,8 @@ def main() -> None:
     parser.add_argument("--home", type=Path, help="a koryo-kg home already built with --include: serve that build")
     parser.add_argument("--include", type=Path, action="append", default=[], help="the build's --include folders")
     parser.add_argument("--memory", default="auto", help="our serve --memory")
+    parser.add_argument("--query", action="append", choices=list(BUILT_QUERIES), help="with --home: only this query "
+                        "(repeatable)")
     args = parser.parse_args()
     if args.home:
         return built(args)
