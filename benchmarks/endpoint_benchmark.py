@@ -4,13 +4,14 @@ speed limit) and rdflib-endpoint (the Python peer), on the same data and the sam
 Two datasets: the koryo-kg graph itself, and the graph plus a synthetic deportation register of about
 100,000 triples added with `serve --add`. Four queries each (point lookup, 2-hop join, group-by, CONSTRUCT), at
 concurrency 1 and 8, each cell a bounded run of --seconds on 127.0.0.1. Prints requests/s, p50 and p99 latency
-per server and the ratios ours/peer, as a Markdown table.
+and the server's CPU time per request (all its processes and threads) for each server, and the ratios
+ours/peer, as a Markdown table.
 
 With --home (a home built with `koryo-kg --home H build --include DIR`, DIR made by synthetic_register.py),
 the built graph is served instead, by ours (`serve --include DIR`) and by `oxigraph serve-read-only` on the
 build's own store folder, with queries on the synthetic register; and for each server, with 2 and 4 workers
 for ours, the time to the first answer and the memory (RSS, PSS and USS of the server's processes,
-summed; and the USS of each).
+summed; and the USS of each), once each query has been answered and again after the runs.
 
     pip install oxigraph 'rdflib-endpoint[cli]'
     python benchmarks/endpoint_benchmark.py [--seconds 3]
@@ -157,6 +158,18 @@ class Server:
             total["each"].append((fields["Private_Clean"] + fields["Private_Dirty"]) / 1024)
         return {name: kb if name == "each" else kb / 1024 for name, kb in total.items()}
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user and system, all threads) the server's processes have used so far."""
+        total = 0
+        for pid in self.processes():
+            try:
+                with open(f"/proc/{pid}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+            except OSError:
+                continue
+        return total / os.sysconf("SC_CLK_TCK")
+
     def memory_text(self) -> str:
         memory = self.memory_mb()
         each = "/".join(f"{uss:.0f}" for uss in memory["each"])
@@ -207,15 +220,15 @@ def _client(args):
 
 
 def measure(server: Server, query: str, concurrency: int, seconds: float) -> dict:
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), server.cpu_seconds()
     with multiprocessing.get_context("fork").Pool(concurrency) as pool:
         parts = pool.map(_client, [(server.port, server.path, query, seconds)] * concurrency)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, server.cpu_seconds() - cpu
     latencies = sorted(l for part, _ in parts for l in part)
     errors = sum(e for _, e in parts)
     return {"rps": len(latencies) / elapsed, "p50": statistics.median(latencies) * 1000,
             "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
-            "n": len(latencies), "errors": errors}
+            "n": len(latencies), "errors": errors, "cpu": cpu / len(latencies) * 1000}
 
 
 def result_size(server: Server, query: str) -> int:
@@ -264,7 +277,7 @@ def run_cells(dataset: str, queries: dict[str, str], servers: list[Server], seco
             rows.append((dataset, label, concurrency, sizes["koryo-kg"], cells))
             ours = cells["koryo-kg"]
             print(f"{dataset:22} {label:13} c={concurrency}  " + "  ".join(
-                f"{name}: {c['rps']:8.1f}/s p50 {c['p50']:7.2f} ms p99 {c['p99']:8.2f} ms"
+                f"{name}: {c['rps']:8.1f}/s p50 {c['p50']:7.2f} ms p99 {c['p99']:8.2f} ms CPU {c['cpu']:6.2f} ms"
                 + (f" ({c['errors']} errors)" if c["errors"] else "") for name, c in cells.items())
                 + "".join(f"  ours/{name} {ours['rps'] / c['rps']:.2f}" for name, c in cells.items() if c is not ours),
                 flush=True)
@@ -278,7 +291,7 @@ def table(rows: list) -> None:
     for dataset, label, concurrency, size, cells in rows:
         ours = cells["koryo-kg"]
         print(f"| {dataset} | {label} | {concurrency} | {size} | "
-              + " | ".join(f"{c['rps']:.0f} ({c['p50']:.1f}/{c['p99']:.1f})" for c in cells.values()) + " | "
+              + " | ".join(f"{c['rps']:.0f} ({c['p50']:.2f}/{c['p99']:.1f})" for c in cells.values()) + " | "
               + " | ".join(f"{ours['rps'] / cells[n]['rps']:.2f}" for n in names[1:]) + " |")
 
 
@@ -320,6 +333,8 @@ def built(args) -> None:
         print(f"koryo-kg (2 workers): {after_queries(servers[0])}")
         queries = {label: text for label, text in BUILT_QUERIES.items() if label in (args.query or BUILT_QUERIES)}
         run_cells("built graph + register", queries, servers, args.seconds, rows)
+        for server in servers:  # every worker has now served every query: their caches are warm
+            print(f"{server.name} after the runs: {server.memory_text()}")
     finally:
         for server in servers:
             server.stop()
