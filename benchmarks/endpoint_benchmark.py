@@ -11,7 +11,9 @@ With --home (a home built with `koryo-kg --home H build --include DIR`, DIR made
 the built graph is served instead, by ours (`serve --include DIR`) and by `oxigraph serve-read-only` on the
 build's own store folder, with queries on the synthetic register; and for each server, with 2 and 4 workers
 for ours, the time to the first answer and the memory (RSS, PSS and USS of the server's processes,
-summed; and the USS of each), once each query has been answered and again after the runs.
+summed; and the USS of each), once each query has been answered and again after the runs. Beside them, the
+floor of any Python server on pyoxigraph (--no-floor to leave it out): granian with the same workers and
+threads calling pyoxigraph with nothing between them (floor_app below).
 
     pip install oxigraph 'rdflib-endpoint[cli]'
     python benchmarks/endpoint_benchmark.py [--seconds 3]
@@ -105,6 +107,28 @@ BUILT_QUERIES = {  # on benchmarks/synthetic_register.py's register, built with 
                       "?p kg:memberOfGroup ?f } GROUP BY ?d ORDER BY ?d",
     "CONSTRUCT": SYN + "CONSTRUCT { ?p ?q ?o } WHERE { ?p kg:memberOfGroup syn:family-123 ; ?q ?o }",
 }
+
+
+_floor_store = None
+
+
+def floor_app(environ, start_response):
+    """The floor of any Python server on pyoxigraph: granian calling pyoxigraph with nothing between them (no
+    framework, no deadline, no limits), on the store in $FLOOR_STORE. Run by granian as endpoint_benchmark:floor_app."""
+    global _floor_store
+    if _floor_store is None:
+        _floor_store = pyoxigraph.Store.read_only(os.environ["FLOOR_STORE"])
+    query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))["query"][0]
+    results = _floor_store.query(query, use_default_graph_as_union=True)
+    if isinstance(results, pyoxigraph.QueryBoolean):
+        body, media_type = json.dumps({"head": {}, "boolean": bool(results)}).encode(), "application/sparql-results+json"
+    elif isinstance(results, pyoxigraph.QueryTriples):
+        body, media_type = results.serialize(format=pyoxigraph.RdfFormat.TURTLE), "text/turtle"
+    else:
+        body = results.serialize(format=pyoxigraph.QueryResultsFormat.JSON)
+        media_type = "application/sparql-results+json"
+    start_response("200 OK", [("Content-Type", media_type), ("Content-Length", str(len(body)))])
+    return [body]
 
 
 class Server:
@@ -316,6 +340,13 @@ def built(args) -> None:
         port = free_port()
         return Server("koryo-kg", ours + [str(port), "--workers", str(workers)], port, "/sparql")
 
+    def floor(workers: int) -> Server:  # granian with our workers and threads, and pyoxigraph, nothing else
+        port = free_port()
+        return Server("granian+pyoxigraph", [sys.executable, "-m", "granian", "--interface", "wsgi", "--workers",
+                                             str(workers), "--blocking-threads", "16", "--host", "127.0.0.1", "--port",
+                                             str(port), "--no-ws", "endpoint_benchmark:floor_app"], port, "/",
+                      env={"PYTHONPATH": str(Path(__file__).resolve().parent), "FLOOR_STORE": str(store)})
+
     def after_queries(server: Server) -> str:  # memory once every query has been answered (pages read in)
         for query in BUILT_QUERIES.values():
             result_size(server, query)
@@ -327,7 +358,7 @@ def built(args) -> None:
             print(f"{server.name}{' (4 workers)' if server.name == 'koryo-kg' else ''}: {after_queries(server)}")
         finally:
             server.stop()
-    servers = [koryo(2), oxigraph()]
+    servers = [koryo(2), oxigraph()] + ([floor(2)] if args.floor else [])
     rows: list = []
     try:
         print(f"koryo-kg (2 workers): {after_queries(servers[0])}")
@@ -347,6 +378,8 @@ def main() -> None:
     parser.add_argument("--home", type=Path, help="a koryo-kg home already built with --include: serve that build")
     parser.add_argument("--include", type=Path, action="append", default=[], help="the build's --include folders")
     parser.add_argument("--memory", default="auto", help="our serve --memory")
+    parser.add_argument("--floor", action=argparse.BooleanOptionalAction, default=True,
+                        help="with --home: also measure the floor, granian calling pyoxigraph with nothing between")
     parser.add_argument("--query", action="append", choices=list(BUILT_QUERIES), help="with --home: only this query "
                         "(repeatable)")
     args = parser.parse_args()
