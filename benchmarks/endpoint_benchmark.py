@@ -5,7 +5,7 @@ Two datasets: the koryo-kg graph itself, and the graph plus a synthetic deportat
 100,000 triples added with `serve --add`. Four queries each (point lookup, 2-hop join, group-by, CONSTRUCT), at
 concurrency 1 and 8, each cell a bounded run of --seconds on 127.0.0.1. Prints requests/s, p50 and p99 latency
 and the server's CPU time per request (all its processes and threads) for each server, and the ratios
-ours/peer, as a Markdown table.
+ours/peer of requests/s and of p50 (the peer's p50 over ours: above 1 when ours is faster), as a Markdown table.
 
 With --home (a home built with `koryo-kg --home H build --include DIR`, DIR made by synthetic_register.py),
 the built graph is served instead, by ours (`serve --include DIR`) and by `oxigraph serve-read-only` on the
@@ -149,6 +149,7 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"{name} exited")
             time.sleep(0.02)
+        self.stop()  # not left running (building, say) after the benchmark has given up on it
         raise RuntimeError(f"{name} did not start")
 
     def processes(self) -> list[int]:
@@ -303,20 +304,22 @@ def run_cells(dataset: str, queries: dict[str, str], servers: list[Server], seco
             print(f"{dataset:22} {label:13} c={concurrency}  " + "  ".join(
                 f"{name}: {c['rps']:8.1f}/s p50 {c['p50']:7.2f} ms p99 {c['p99']:8.2f} ms CPU {c['cpu']:6.2f} ms"
                 + (f" ({c['errors']} errors)" if c["errors"] else "") for name, c in cells.items())
-                + "".join(f"  ours/{name} {ours['rps'] / c['rps']:.2f}" for name, c in cells.items() if c is not ours),
+                + "".join(f"  ours/{name} {ours['rps'] / c['rps']:.2f} (p50 {c['p50'] / ours['p50']:.2f})"
+                          for name, c in cells.items() if c is not ours),
                 flush=True)
 
 
 def table(rows: list) -> None:
     names = list(rows[0][4])
     print("\n| data | query | conc. | rows | " + " | ".join(f"{n} req/s (p50/p99 ms)" for n in names) + " | "
-          + " | ".join(f"ours/{n}" for n in names[1:]) + " |")
+          + " | ".join(f"ours/{n} req/s (p50)" for n in names[1:]) + " |")
     print("|---" * (4 + 2 * len(names) - 1) + "|")
     for dataset, label, concurrency, size, cells in rows:
         ours = cells["koryo-kg"]
         print(f"| {dataset} | {label} | {concurrency} | {size} | "
               + " | ".join(f"{c['rps']:.0f} ({c['p50']:.2f}/{c['p99']:.1f})" for c in cells.values()) + " | "
-              + " | ".join(f"{ours['rps'] / cells[n]['rps']:.2f}" for n in names[1:]) + " |")
+              + " | ".join(f"{ours['rps'] / cells[n]['rps']:.2f} ({cells[n]['p50'] / ours['p50']:.2f})" for n in names[1:])
+              + " |")
 
 
 def built(args) -> None:
