@@ -4,12 +4,16 @@ speed limit) and rdflib-endpoint (the Python peer), on the same data and the sam
 Two datasets: the koryo-kg graph itself, and the graph plus a synthetic deportation register of about
 100,000 triples added with `serve --add`. Four queries each (point lookup, 2-hop join, group-by, CONSTRUCT), at
 concurrency 1 and 8, each cell a bounded run of --seconds on 127.0.0.1. Prints requests/s, p50 and p99 latency
-per server and the ratios ours/peer, as a Markdown table.
+and the server's CPU time per request (all its processes and threads) for each server, and the ratios
+ours/peer of requests/s and of p50 (the peer's p50 over ours: above 1 when ours is faster), as a Markdown table.
 
 With --home (a home built with `koryo-kg --home H build --include DIR`, DIR made by synthetic_register.py),
 the built graph is served instead, by ours (`serve --include DIR`) and by `oxigraph serve-read-only` on the
 build's own store folder, with queries on the synthetic register; and for each server, with 2 and 4 workers
-for ours, the time to the first answer and the memory (VmRSS of the server's processes, summed).
+for ours, the time to the first answer and the memory (RSS, PSS and USS of the server's processes,
+summed; and the USS of each), once each query has been answered and again after the runs. Beside them, the
+floor of any Python server on pyoxigraph (--no-floor to leave it out): granian with the same workers and
+threads calling pyoxigraph with nothing between them (floor_app below).
 
     pip install oxigraph 'rdflib-endpoint[cli]'
     python benchmarks/endpoint_benchmark.py [--seconds 3]
@@ -105,6 +109,28 @@ BUILT_QUERIES = {  # on benchmarks/synthetic_register.py's register, built with 
 }
 
 
+_floor_store = None
+
+
+def floor_app(environ, start_response):
+    """The floor of any Python server on pyoxigraph: granian calling pyoxigraph with nothing between them (no
+    framework, no deadline, no limits), on the store in $FLOOR_STORE. Run by granian as endpoint_benchmark:floor_app."""
+    global _floor_store
+    if _floor_store is None:
+        _floor_store = pyoxigraph.Store.read_only(os.environ["FLOOR_STORE"])
+    query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))["query"][0]
+    results = _floor_store.query(query, use_default_graph_as_union=True)
+    if isinstance(results, pyoxigraph.QueryBoolean):
+        body, media_type = json.dumps({"head": {}, "boolean": bool(results)}).encode(), "application/sparql-results+json"
+    elif isinstance(results, pyoxigraph.QueryTriples):
+        body, media_type = results.serialize(format=pyoxigraph.RdfFormat.TURTLE), "text/turtle"
+    else:
+        body = results.serialize(format=pyoxigraph.QueryResultsFormat.JSON)
+        media_type = "application/sparql-results+json"
+    start_response("200 OK", [("Content-Type", media_type), ("Content-Length", str(len(body)))])
+    return [body]
+
+
 class Server:
     def __init__(self, name: str, command: list[str], port: int, path: str, env=None):
         self.name, self.port, self.path = name, port, path
@@ -123,22 +149,56 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"{name} exited")
             time.sleep(0.02)
+        self.stop()  # not left running (building, say) after the benchmark has given up on it
         raise RuntimeError(f"{name} did not start")
 
-    def resident_mb(self) -> float:
-        """VmRSS of the server's process and all of its descendants, in MB."""
-        total, pending = 0, [self.process.pid]
+    def processes(self) -> list[int]:
+        """The server's process and all of its descendants."""
+        found, pending = [], [self.process.pid]
         while pending:
             pid = pending.pop()
+            found.append(pid)
             try:
-                with open(f"/proc/{pid}/status") as status:
-                    total += next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
                 for task in os.listdir(f"/proc/{pid}/task"):
                     with open(f"/proc/{pid}/task/{task}/children") as children:
                         pending += [int(child) for child in children.read().split()]
-            except (OSError, StopIteration):  # ended meanwhile
+            except OSError:  # ended meanwhile
                 pass
-        return total / 1024
+        return found
+
+    def memory_mb(self) -> dict[str, float]:
+        """RSS, PSS and USS of the server's processes, summed, in MB. RSS counts a page shared between forked
+        workers (or mapped from the same file) once per process; PSS shares it out among them, so their PSS
+        adds up to what the server really holds; USS is what each holds alone (freed if it ended)."""
+        total = {"rss": 0, "pss": 0, "uss": 0, "each": []}
+        for pid in self.processes():
+            try:
+                with open(f"/proc/{pid}/smaps_rollup") as rollup:
+                    fields = {line.split(":")[0]: int(line.split()[1]) for line in rollup if line.endswith("kB\n")}
+            except OSError:
+                continue
+            total["rss"] += fields["Rss"]
+            total["pss"] += fields["Pss"]
+            total["uss"] += fields["Private_Clean"] + fields["Private_Dirty"]
+            total["each"].append((fields["Private_Clean"] + fields["Private_Dirty"]) / 1024)
+        return {name: kb if name == "each" else kb / 1024 for name, kb in total.items()}
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user and system, all threads) the server's processes have used so far."""
+        total = 0
+        for pid in self.processes():
+            try:
+                with open(f"/proc/{pid}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+            except OSError:
+                continue
+        return total / os.sysconf("SC_CLK_TCK")
+
+    def memory_text(self) -> str:
+        memory = self.memory_mb()
+        each = "/".join(f"{uss:.0f}" for uss in memory["each"])
+        return f"RSS {memory['rss']:.0f} MB, PSS {memory['pss']:.0f} MB, USS {memory['uss']:.0f} MB ({each} MB)"
 
     def stop(self):
         os.killpg(self.process.pid, signal.SIGTERM)
@@ -185,15 +245,15 @@ def _client(args):
 
 
 def measure(server: Server, query: str, concurrency: int, seconds: float) -> dict:
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), server.cpu_seconds()
     with multiprocessing.get_context("fork").Pool(concurrency) as pool:
         parts = pool.map(_client, [(server.port, server.path, query, seconds)] * concurrency)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, server.cpu_seconds() - cpu
     latencies = sorted(l for part, _ in parts for l in part)
     errors = sum(e for _, e in parts)
     return {"rps": len(latencies) / elapsed, "p50": statistics.median(latencies) * 1000,
             "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
-            "n": len(latencies), "errors": errors}
+            "n": len(latencies), "errors": errors, "cpu": cpu / len(latencies) * 1000}
 
 
 def result_size(server: Server, query: str) -> int:
@@ -242,22 +302,24 @@ def run_cells(dataset: str, queries: dict[str, str], servers: list[Server], seco
             rows.append((dataset, label, concurrency, sizes["koryo-kg"], cells))
             ours = cells["koryo-kg"]
             print(f"{dataset:22} {label:13} c={concurrency}  " + "  ".join(
-                f"{name}: {c['rps']:8.1f}/s p50 {c['p50']:7.2f} ms p99 {c['p99']:8.2f} ms"
+                f"{name}: {c['rps']:8.1f}/s p50 {c['p50']:7.2f} ms p99 {c['p99']:8.2f} ms CPU {c['cpu']:6.2f} ms"
                 + (f" ({c['errors']} errors)" if c["errors"] else "") for name, c in cells.items())
-                + "".join(f"  ours/{name} {ours['rps'] / c['rps']:.2f}" for name, c in cells.items() if c is not ours),
+                + "".join(f"  ours/{name} {ours['rps'] / c['rps']:.2f} (p50 {c['p50'] / ours['p50']:.2f})"
+                          for name, c in cells.items() if c is not ours),
                 flush=True)
 
 
 def table(rows: list) -> None:
     names = list(rows[0][4])
     print("\n| data | query | conc. | rows | " + " | ".join(f"{n} req/s (p50/p99 ms)" for n in names) + " | "
-          + " | ".join(f"ours/{n}" for n in names[1:]) + " |")
+          + " | ".join(f"ours/{n} req/s (p50)" for n in names[1:]) + " |")
     print("|---" * (4 + 2 * len(names) - 1) + "|")
     for dataset, label, concurrency, size, cells in rows:
         ours = cells["koryo-kg"]
         print(f"| {dataset} | {label} | {concurrency} | {size} | "
-              + " | ".join(f"{c['rps']:.0f} ({c['p50']:.1f}/{c['p99']:.1f})" for c in cells.values()) + " | "
-              + " | ".join(f"{ours['rps'] / cells[n]['rps']:.2f}" for n in names[1:]) + " |")
+              + " | ".join(f"{c['rps']:.0f} ({c['p50']:.2f}/{c['p99']:.1f})" for c in cells.values()) + " | "
+              + " | ".join(f"{ours['rps'] / cells[n]['rps']:.2f} ({cells[n]['p50'] / ours['p50']:.2f})" for n in names[1:])
+              + " |")
 
 
 def built(args) -> None:
@@ -281,10 +343,17 @@ def built(args) -> None:
         port = free_port()
         return Server("koryo-kg", ours + [str(port), "--workers", str(workers)], port, "/sparql")
 
+    def floor(workers: int) -> Server:  # granian with our workers and threads, and pyoxigraph, nothing else
+        port = free_port()
+        return Server("granian+pyoxigraph", [sys.executable, "-m", "granian", "--interface", "wsgi", "--workers",
+                                             str(workers), "--blocking-threads", "16", "--host", "127.0.0.1", "--port",
+                                             str(port), "--no-ws", "endpoint_benchmark:floor_app"], port, "/",
+                      env={"PYTHONPATH": str(Path(__file__).resolve().parent), "FLOOR_STORE": str(store)})
+
     def after_queries(server: Server) -> str:  # memory once every query has been answered (pages read in)
         for query in BUILT_QUERIES.values():
             result_size(server, query)
-        return f"first answer {server.first_answer:.2f} s, {server.resident_mb():.0f} MB"
+        return f"first answer {server.first_answer:.2f} s, {server.memory_text()}"
 
     for start in (oxigraph, lambda: koryo(4)):
         server = start()
@@ -292,11 +361,14 @@ def built(args) -> None:
             print(f"{server.name}{' (4 workers)' if server.name == 'koryo-kg' else ''}: {after_queries(server)}")
         finally:
             server.stop()
-    servers = [koryo(2), oxigraph()]
+    servers = [koryo(2), oxigraph()] + ([floor(2)] if args.floor else [])
     rows: list = []
     try:
         print(f"koryo-kg (2 workers): {after_queries(servers[0])}")
-        run_cells("built graph + register", BUILT_QUERIES, servers, args.seconds, rows)
+        queries = {label: text for label, text in BUILT_QUERIES.items() if label in (args.query or BUILT_QUERIES)}
+        run_cells("built graph + register", queries, servers, args.seconds, rows)
+        for server in servers:  # every worker has now served every query: their caches are warm
+            print(f"{server.name} after the runs: {server.memory_text()}")
     finally:
         for server in servers:
             server.stop()
@@ -309,6 +381,10 @@ def main() -> None:
     parser.add_argument("--home", type=Path, help="a koryo-kg home already built with --include: serve that build")
     parser.add_argument("--include", type=Path, action="append", default=[], help="the build's --include folders")
     parser.add_argument("--memory", default="auto", help="our serve --memory")
+    parser.add_argument("--floor", action=argparse.BooleanOptionalAction, default=True,
+                        help="with --home: also measure the floor, granian calling pyoxigraph with nothing between")
+    parser.add_argument("--query", action="append", choices=list(BUILT_QUERIES), help="with --home: only this query "
+                        "(repeatable)")
     args = parser.parse_args()
     if args.home:
         return built(args)

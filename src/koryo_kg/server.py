@@ -23,6 +23,7 @@ of the threads read bodies at once: requests without one always find a thread.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import signal
@@ -125,7 +126,18 @@ class _Server(Granian):
         pass
 
 
+def _share_with_workers() -> None:
+    """Import the app's modules in the main process, before granian forks the workers from it: the workers
+    then share those pages copy-on-write instead of each importing its own copy. gc.freeze() moves what is
+    imported out of the collector's reach, which would otherwise write to every object and copy its page."""
+    import koryo_kg.app  # noqa: F401
+
+    gc.collect()
+    gc.freeze()
+
+
 def run(config: ServerConfig, host: str, port: int) -> None:
+    _share_with_workers()
     server = _Server(
         "koryo_kg.app:create_app", address=host, port=port, interface=Interfaces.WSGI, workers=config.workers,
         blocking_threads=config.threads, backpressure=config.max_connections, websockets=False,

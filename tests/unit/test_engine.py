@@ -128,6 +128,27 @@ def test_construct_is_cut_exactly_past_max_rows_triples(broken_lines, name):
     assert len(list(pyoxigraph.parse(cut_text.encode(), format=fmt))) == 9
 
 
+@pytest.mark.parametrize("name", ["json", "xml", "csv", "tsv", "turtle", "trig", "ntriples"])
+def test_rows_as_short_as_a_format_writes_them_are_still_counted(name):
+    """The shortest rows (no binding at all) and triples (a small integer after a comma) each format can hold,
+    one more than the limit: cut, and never shorter than the bytes a row the engine assumes before counting."""
+    store = pyoxigraph.Store()
+    integer = pyoxigraph.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+    for number in range(1000):
+        store.add(pyoxigraph.Quad(pyoxigraph.NamedNode(f"{EX}s"), pyoxigraph.NamedNode(f"{EX}p"),
+                                  pyoxigraph.Literal(str(number), datatype=integer)))
+    if name in embedded.RDF_FORMATS:
+        query, count = "CONSTRUCT WHERE { ?s ?p ?o }", lambda text: len(list(pyoxigraph.parse(
+            text.encode(), format=embedded.RDF_FORMATS[name])))
+    else:
+        query, count = f"SELECT ?x WHERE {{ ?s ?p ?o OPTIONAL {{ ?s <{EX}none> ?x }} }}", lambda text: _count(name, text)
+    whole, whole_text = _answer(store, query, name, max_rows=1000)
+    assert not whole.truncated and isinstance(whole.body, bytes) and count(whole_text) == 1000
+    assert len(whole.body) >= 1000 * embedded.ROW_BYTES.get(name, 1)
+    cut, cut_text = _answer(store, query, name, max_rows=999)
+    assert cut.truncated and count(cut_text) == 999
+
+
 def test_without_a_row_limit_a_result_up_to_small_is_written_at_once(broken_lines):
     answer, _ = _answer(broken_lines, QUERY, "json", max_rows=0)
     assert isinstance(answer.body, bytes) and not answer.truncated

@@ -363,3 +363,15 @@ def test_a_refused_or_broken_query_is_refused_every_time(client):
         assert get(client, query="SELECT * WHERE { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }").status_code == 403
         assert get(client, query="SELECT * WHERE { ?s ?p ?o ").status_code == 400
         assert get(client, query="SELECT * WHERE { ?s ?p ?o } LIMIT 1").status_code == 200
+
+
+@pytest.mark.parametrize("query_string", ["query=ASK+%7B%7D&format=json", "query=%D0%96&query=%FF%FE",
+                                          "a&b=&c=%zz&d=1%2B1", ""])
+def test_url_arguments_are_werkzeugs_remembered(query_string):
+    from werkzeug import Request
+
+    from koryo_kg.endpoint.protocol import _url_arguments
+
+    expected = Request({"QUERY_STRING": query_string}).args
+    for _ in range(2):  # the second from memory
+        assert list(_url_arguments(query_string).items(multi=True)) == list(expected.items(multi=True))

@@ -16,9 +16,11 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import parse_qsl
 
 from flask_cors.core import get_cors_headers
 from werkzeug import Request, Response
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 
 from koryo_kg.endpoint.service_description import describe
@@ -241,6 +243,14 @@ class SparqlProtocol:
 _outline = lru_cache(maxsize=256)(outline)  # a failure is not remembered: it raises again
 
 
+@lru_cache(maxsize=256)
+def _url_arguments(query_string: str) -> ImmutableMultiDict:
+    """request.args, as werkzeug decodes them, remembered by the URL's query string: percent-decoding a query's
+    text in Python took a fifth of the time a point lookup takes to evaluate, and clients send the same again."""
+    return ImmutableMultiDict(parse_qsl(query_string.encode("latin1").decode(), keep_blank_values=True,
+                                        errors="werkzeug.url_quote"))
+
+
 def _remember(memory: dict, key, value) -> None:
     if len(memory) >= REMEMBERED:
         memory.clear()
@@ -274,7 +284,8 @@ def _explicit_format(params) -> str | None:
 def _parameters(request: Request):
     """The protocol parameters of this request, or an error Response."""
     if request.method in ("GET", "HEAD"):
-        return request.args, None
+        query_string = request.environ.get("QUERY_STRING", "")
+        return (_url_arguments(query_string) if len(query_string) <= OUTLINED else request.args), None
     mimetype = request.mimetype
     if mimetype == FORM:
         if "query" in request.args:
