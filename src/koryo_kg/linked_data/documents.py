@@ -144,8 +144,8 @@ def document(path: str, extension: str) -> Response:
     if chosen is HTML:
         from koryo_kg.pages.entities import entity_page
 
-        body = entity_page(iri, describe(iri), {ext: url_for("linked_data.resource", path=f"{path}.{ext}")
-                                                for ext in DOCUMENT_FORMATS if ext != "html"})
+        body = entity_page(iri, {ext: url_for("linked_data.resource", path=f"{path}.{ext}")
+                                 for ext in DOCUMENT_FORMATS if ext != "html"})
         response = Response(body, mimetype="text/html")
     else:
         response = Response(describe(iri, chosen.name), mimetype=chosen.media_type)
