@@ -129,7 +129,7 @@ def test_the_index_finds_what_a_scan_of_every_name_finds(monkeypatch, inside_wor
     app = Flask(__name__)
     app.config["KORYO"] = ServerConfig(store_path="unused")
     with app.test_request_context():
-        index = Index(rows, [])
+        index = Index(rows)
         queries = ["a", "aa", "k", "ki", "a b", "b a", "im", "m s", "su", "ab a", "ё", "kim", "u", "s k", "", "-"]
         for text in queries + ["".join(rng.choice(letters) for _ in range(rng.randint(1, 4))) for _ in range(200)]:
             total, ranked = _scan(rows, text)

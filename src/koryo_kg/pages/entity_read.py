@@ -52,7 +52,7 @@ class Read:
     more: dict[tuple[bool, URIRef], tuple[int, int]]  # (own, property) -> (values left out, values)
 
 
-def _iri(term) -> str:
+def sparql_iri(term) -> str:
     """An IRI the store gave, as SPARQL text (it was checked when it entered the store; checked again)."""
     text = str(term)
     if any(c in NOT_IN_IRIS or c < " " for c in text):
@@ -63,7 +63,7 @@ def _iri(term) -> str:
 def read(iri: str) -> Read:
     this = URIRef(iri)
     counts = {(r["out"].toPython(), r["p"]): int(r["n"]) for r in engine().select(COUNTS, {"this": this})}
-    few = {out: " ".join(_iri(p) for (o, p), n in counts.items() if o == out and n <= SHOWN) for out in (True, False)}
+    few = {out: " ".join(sparql_iri(p) for (o, p), n in counts.items() if o == out and n <= SHOWN) for out in (True, False)}
     triples: dict[tuple, None] = {}
     asserted: set[tuple] = set()
     for r in engine().select(ROWS % {"out": few[True], "in": few[False]}, {"this": this}):
@@ -90,6 +90,6 @@ def read(iri: str) -> Read:
                 sampled.add(r["v"])
         more[(out, p)] = (n - len(values), n)
     if sampled:
-        for r in engine().select(LABELS % " ".join(_iri(v) for v in sorted(sampled))):
+        for r in engine().select(LABELS % " ".join(sparql_iri(v) for v in sorted(sampled))):
             triples[(r["v"], r["lp"], r["l"])] = None
     return Read(list(triples), asserted, more)
