@@ -1,21 +1,40 @@
 """What a server process derives from the data it serves (the search index, the subject list, the labels,
 the ontology's documentation …), each value computed at most once per dataset version: an update makes a
-new version (the engine's `revision`), and the values of the old one are dropped on the next read."""
+new version (the engine's `revision`), and the values of the old one are dropped on the next read.
+
+The values that take seconds with a large register (`warmed`) are computed in a thread as soon as the process
+starts (`DatasetState.warm`), so that no visitor waits for them; a request that needs one still being
+computed waits for that computation, never starts another."""
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 
 from koryo_kg.query.engine import Engine, QueryError
+
+_WARMED: list[tuple[int, Callable[[], Any]]] = []
+
+
+def warmed(rank: int) -> Callable:
+    """Mark a function that reads its value through DatasetState.get (with the current app, without a request)
+    to be run when a process starts, in the order of `rank`: what a first visitor most likely needs first."""
+    def mark(compute: Callable[[], Any]) -> Callable[[], Any]:
+        _WARMED.append((rank, compute))
+        return compute
+
+    return mark
 
 
 class DatasetState:
     def __init__(self, engine: Engine):
         self.engine = engine
+        self.warm_seconds: dict[str, float] = {}  # each warmed value's time, once computed
+        self.warming: threading.Thread | None = None
         self._revision = engine.revision
         self._values: dict[str, Any] = {}
         self._locks: dict[str, threading.Lock] = {}
@@ -43,6 +62,24 @@ class DatasetState:
                 if self._revision == revision:
                     self._values[name] = value
             return value
+
+
+    def warm(self, app: Flask) -> threading.Thread:
+        """Compute the `warmed` values of the data served now, in a thread of their own."""
+        def run() -> None:
+            with app.app_context():
+                for _, compute in sorted(_WARMED, key=lambda marked: marked[0]):
+                    started = time.perf_counter()
+                    try:
+                        compute()
+                    except Exception:  # the store unreachable, say: the first request needing it says why
+                        app.logger.exception("computing %s when starting", compute.__qualname__)
+                        continue
+                    self.warm_seconds[f"{compute.__module__}.{compute.__qualname__}"] = time.perf_counter() - started
+
+        self.warming = threading.Thread(target=run, name="warm", daemon=True)
+        self.warming.start()
+        return self.warming
 
 
 def dataset_state() -> DatasetState:

@@ -15,7 +15,7 @@ from flask import render_template
 from rdflib import RDF, RDFS, SKOS, XSD, BNode, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, VOID
 
-from koryo_kg.http.dataset_state import dataset_state, engine
+from koryo_kg.http.dataset_state import dataset_state, engine, warmed
 from koryo_kg.http.links import local_url
 from koryo_kg.pages.dates import human_day, human_span
 from koryo_kg.pages.entity_read import ORDERED_BELOW, read
@@ -39,6 +39,7 @@ NOT_A_MENTION = {ABOUT, VOID.exampleResource}
 TERM_LABELS = """SELECT ?t ?l WHERE { GRAPH ?g { ?t <http://www.w3.org/2000/01/rdf-schema#label> ?l }
 FILTER (?g IN (<https://w3id.org/koryo-kg/graph/ontology>, <https://w3id.org/koryo-kg/graph/imports>))
 FILTER (lang(?l) = "en") }"""
+@warmed(rank=0)
 def _property_labels() -> dict[str, str]:
     """English labels of the properties and classes of the ontology and its imports."""
     return dataset_state().get("term labels", lambda: {str(r["t"]): str(r["l"]) for r in engine().select(TERM_LABELS)})

@@ -37,8 +37,8 @@ ROWS = PREFIXES + """SELECT ?s ?p ?o ?g ?other ?lp ?l ?bp ?bo WHERE {
   OPTIONAL { FILTER isBlank(?o) ?o ?bp ?bo }
   OPTIONAL { FILTER isIRI(?other) ?other ?lp ?l FILTER (?lp IN (rdfs:label, skos:prefLabel)) }
 }"""
-SAMPLE = {True: f"SELECT ?v ?g WHERE {{ GRAPH ?g {{ ?this ?p ?v }} }} LIMIT {SHOWN}",
-          False: f"SELECT ?v ?g WHERE {{ GRAPH ?g {{ ?v ?p ?this }} }} LIMIT {SHOWN}"}
+SAMPLE = {True: "SELECT ?v ?g WHERE { GRAPH ?g { ?this ?p ?v } } LIMIT %d",
+          False: "SELECT ?v ?g WHERE { GRAPH ?g { ?v ?p ?this } } LIMIT %d"}
 # a FILTER rather than a VALUES of ?lp, which the store joined with every label of the data (350 ms)
 LABELS = PREFIXES + "SELECT ?v ?lp ?l WHERE { VALUES ?v { %s } ?v ?lp ?l FILTER (?lp IN (rdfs:label, skos:prefLabel)) }"
 INFERRED = URIRef(Graphs.INFERRED)
@@ -80,7 +80,7 @@ def read(iri: str) -> Read:
         if n <= SHOWN:
             continue
         values = set()
-        for r in engine().select(SAMPLE[out], {"this": this, "p": p}):
+        for r in engine().select(SAMPLE[out] % SHOWN, {"this": this, "p": p}):
             values.add(r["v"])
             triple = (this, p, r["v"]) if out else (r["v"], p, this)
             triples[triple] = None

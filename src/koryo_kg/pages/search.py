@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from flask import Blueprint, Response, jsonify, redirect, render_template, request
 from werkzeug.exceptions import BadRequest
 
-from koryo_kg.http.dataset_state import dataset_state, engine, strings
+from koryo_kg.http.dataset_state import dataset_state, engine, strings, warmed
 from koryo_kg.http.links import local_url
 from koryo_kg.http.negotiation import prefers_html
 from koryo_kg.pages.entity_read import sparql_iri
@@ -192,6 +192,7 @@ class Index:
                 "exact": tier == 0}
 
 
+@warmed(rank=1)
 def index() -> Index:
     """The search index of the data served now, made once per dataset version."""
     def make() -> Index:
