@@ -92,15 +92,17 @@ def engine() -> Engine:
     return current_app.config["ENGINE"]
 
 
-def strings(parts: list[str], where: str, part: str) -> Iterator[str]:
+def strings(parts: list[str], where: str, part: str | None = None) -> Iterator[str]:
     """For each solution of the group `where`, the values of the SPARQL expressions `parts` joined by spaces:
-    for a value read from every thing of the data. The store concatenates them, one string for each value of
-    `part` (a store may limit a string's length), for 200,000 solutions handed over one by one as rdflib
-    terms cost seconds more than reading them. No part may hold a line break, and only the last a space."""
+    for a value read from every thing of the data. The store concatenates them, into one string, or one for
+    each value of the variable `part` (a store may limit a string's length; a part that is a term the store
+    compares without reading its text, such as a graph, costs nothing), for 200,000 solutions handed over one
+    by one as rdflib terms cost seconds more than reading them. No part may hold a line break, and only the
+    last a space."""
     record = "CONCAT(" + ', " ", '.join(parts) + ")" if len(parts) > 1 else parts[0]
     try:
-        rows = engine().select(f'SELECT (GROUP_CONCAT({record}; separator="\\n") AS ?r) '
-                               f"WHERE {{ {where} BIND ({part} AS ?part) }} GROUP BY ?part")
+        rows = engine().select(f'SELECT (GROUP_CONCAT({record}; separator="\\n") AS ?r) WHERE {{ {where} }}'
+                               + (f" GROUP BY {part}" if part else ""))
     except (ValueError, QueryError) as error:
         if isinstance(error, QueryError) and error.status != 400:  # a deadline passed: not the text
             raise
@@ -112,4 +114,5 @@ def strings(parts: list[str], where: str, part: str) -> Iterator[str]:
             yield " ".join(str(row[c]) for c in columns)
         return
     for row in rows:
-        yield from str(row["r"]).split("\n")
+        if row["r"] is not None and str(row["r"]):  # no solutions: one empty string, or none (grouped)
+            yield from str(row["r"]).split("\n")

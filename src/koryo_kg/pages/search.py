@@ -196,7 +196,7 @@ class Index:
 def index() -> Index:
     """The search index of the data served now, made once per dataset version."""
     def make() -> Index:
-        records = strings(NAME, NAMED, "SUBSTR(STR(?thing), STRLEN(STR(?thing)))")
+        records = strings(NAME, NAMED, "?g")
         return Index([(iri, name, english == "1") for iri, english, name in (record.split(" ", 2) for record in records)])
 
     return dataset_state().get("search index", make)
