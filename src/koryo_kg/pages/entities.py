@@ -2,7 +2,9 @@
 date first, its names in every script, the facts the data asserts (each source beside it as a numbered note
 with the footnote's bibliographic text, own or inherited), the figures side by side, the statements about
 it, what mentions it, a map and a diagram; what the reasoner adds is there but folded away. Built from the
-same triples as the RDF documents, plus which of them are asserted; Jinja escapes everything shown."""
+same triples as the RDF documents, plus which of them are asserted, but bounded: past 50 values of one
+property, 50 of them, how many there are and a SPARQL query for all (entity_read); Jinja escapes everything
+shown."""
 
 from __future__ import annotations
 
