@@ -106,4 +106,5 @@ def create_app(config: ServerConfig, engine: Engine | None = None, on_runaway=la
     if config.allowed_hosts:
         app.wsgi_app = checking_host(app.wsgi_app, config.allowed_hosts)
     app.wsgi_app = protected(app.wsgi_app)  # outermost: every response, the Host check's 400 too
+    app.extensions["koryo_kg.dataset_state"].warm(app)  # the search index and the rest, before a visitor asks
     return app

@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 import pyoxigraph
 import pytest
 from flask import Flask
+from rdflib import Graph, URIRef
 
 from koryo_kg.app import create_app
 from koryo_kg.linked_data import documents
@@ -129,7 +130,7 @@ def test_the_index_finds_what_a_scan_of_every_name_finds(monkeypatch, inside_wor
     app = Flask(__name__)
     app.config["KORYO"] = ServerConfig(store_path="unused")
     with app.test_request_context():
-        index = Index(rows, [])
+        index = Index(rows)
         queries = ["a", "aa", "k", "ki", "a b", "b a", "im", "m s", "su", "ab a", "ё", "kim", "u", "s k", "", "-"]
         for text in queries + ["".join(rng.choice(letters) for _ in range(rng.randint(1, 4))) for _ in range(200)]:
             total, ranked = _scan(rows, text)
@@ -155,3 +156,31 @@ def test_past_its_bound_the_editor_completes_only_the_article_s_own_things(monke
     monkeypatch.setattr(query_page, "COMPLETED_THINGS", 50)
     client = create_app(ServerConfig(store_path="unused"), engine=Engine(Embedded(store), timeout=10)).test_client()
     assert "Synthetic person 7" in client.get("/", headers={"Accept": "text/html"}).get_data(as_text=True)
+
+
+def test_a_thing_with_many_links_lists_a_bounded_number_with_the_count_and_its_rdf_documents_hold_them_all(monkeypatch):
+    from urllib.parse import parse_qs, urlsplit
+
+    from koryo_kg.pages import entity_read
+
+    monkeypatch.setattr(entity_read, "SHOWN", 5)
+    kg = "https://w3id.org/koryo-kg/ontology#"
+    train = f"<{ID}synthetic/train-1>"
+    turtle = f'{train} rdfs:label "Synthetic train 1"@en ; <{kg}origin> <{ID}place/a>, <{ID}place/b>, <{ID}place/c>, <{ID}place/d>, <{ID}place/e> .\n'
+    for n in range(12):
+        turtle += (f'{train} <{kg}affectedGroup> <{ID}synthetic/family-{n}> .\n<{ID}synthetic/family-{n}> rdfs:label "Family {n}"@en .\n'
+                   f'<{ID}synthetic/person-{n}> <{kg}partOf> {train} ; rdfs:label "Person {n}"@en .\n')
+    client = _client(turtle)
+    page = client.get("/id/synthetic/train-1.html").text
+    assert len(set(re.findall(r">Family \d+<", page))) == 5 and len(set(re.findall(r">Person \d+<", page))) == 5
+    assert page.count("12 in all, 5 shown") == 2  # the facts' row and the mentions
+    assert "place/e" in page and "in all, 5 shown" not in page.split("place/e")[1].split("</tr>")[0]  # five: all of them
+    queries = [parse_qs(urlsplit(href.replace("&amp;", "&")).query)["query"][0]
+               for href in re.findall(r'href="(/\?query=[^"]+)">all of them in SPARQL', page)]
+    assert len(queries) == 2 and any(f"<{kg}affectedGroup>" in q for q in queries) and any(f"<{kg}partOf>" in q for q in queries)
+    for query in queries:
+        answer = client.get("/sparql", query_string={"query": query}, headers={"Accept": "application/sparql-results+json"})
+        assert len(answer.json["results"]["bindings"]) == 12
+    document = Graph().parse(data=client.get("/id/synthetic/train-1.ttl").text, format="turtle")
+    assert len(set(document.objects(URIRef(train[1:-1]), URIRef(kg + "affectedGroup")))) == 12
+    assert len(set(document.subjects(URIRef(kg + "partOf"), URIRef(train[1:-1])))) == 12

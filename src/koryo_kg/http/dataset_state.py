@@ -1,21 +1,40 @@
 """What a server process derives from the data it serves (the search index, the subject list, the labels,
 the ontology's documentation …), each value computed at most once per dataset version: an update makes a
-new version (the engine's `revision`), and the values of the old one are dropped on the next read."""
+new version (the engine's `revision`), and the values of the old one are dropped on the next read.
+
+The values that take seconds with a large register (`warmed`) are computed in a thread as soon as the process
+starts (`DatasetState.warm`), so that no visitor waits for them; a request that needs one still being
+computed waits for that computation, never starts another."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 
-from koryo_kg.query.engine import Engine
+from koryo_kg.query.engine import Engine, QueryError
+
+_WARMED: list[tuple[int, Callable[[], Any]]] = []
+
+
+def warmed(rank: int) -> Callable:
+    """Mark a function that reads its value through DatasetState.get (with the current app, without a request)
+    to be run when a process starts, in the order of `rank`: what a first visitor most likely needs first."""
+    def mark(compute: Callable[[], Any]) -> Callable[[], Any]:
+        _WARMED.append((rank, compute))
+        return compute
+
+    return mark
 
 
 class DatasetState:
     def __init__(self, engine: Engine):
         self.engine = engine
+        self.warm_seconds: dict[str, float] = {}  # each warmed value's time, once computed
+        self.warming: threading.Thread | None = None
         self._revision = engine.revision
         self._values: dict[str, Any] = {}
         self._locks: dict[str, threading.Lock] = {}
@@ -45,6 +64,24 @@ class DatasetState:
             return value
 
 
+    def warm(self, app: Flask) -> threading.Thread:
+        """Compute the `warmed` values of the data served now, in a thread of their own."""
+        def run() -> None:
+            with app.app_context():
+                for _, compute in sorted(_WARMED, key=lambda marked: marked[0]):
+                    started = time.perf_counter()
+                    try:
+                        compute()
+                    except Exception:  # the store unreachable, say: the first request needing it says why
+                        app.logger.exception("computing %s when starting", compute.__qualname__)
+                        continue
+                    self.warm_seconds[f"{compute.__module__}.{compute.__qualname__}"] = time.perf_counter() - started
+
+        self.warming = threading.Thread(target=run, name="warm", daemon=True)
+        self.warming.start()
+        return self.warming
+
+
 def dataset_state() -> DatasetState:
     """The current app's state (made by app.create_app)."""
     return current_app.extensions["koryo_kg.dataset_state"]
@@ -53,3 +90,29 @@ def dataset_state() -> DatasetState:
 def engine() -> Engine:
     """The current app's engine: every read of the data goes through it."""
     return current_app.config["ENGINE"]
+
+
+def strings(parts: list[str], where: str, part: str | None = None) -> Iterator[str]:
+    """For each solution of the group `where`, the values of the SPARQL expressions `parts` joined by spaces:
+    for a value read from every thing of the data. The store concatenates them, into one string, or one for
+    each value of the variable `part` (a store may limit a string's length; a part that is a term the store
+    compares without reading its text, such as a graph, costs nothing), for 200,000 solutions handed over one
+    by one as rdflib terms cost seconds more than reading them. No part may hold a line break, and only the
+    last a space."""
+    record = "CONCAT(" + ', " ", '.join(parts) + ")" if len(parts) > 1 else parts[0]
+    try:
+        rows = engine().select(f'SELECT (GROUP_CONCAT({record}; separator="\\n") AS ?r) WHERE {{ {where} }}'
+                               + (f" GROUP BY {part}" if part else ""))
+    except (ValueError, QueryError) as error:
+        if isinstance(error, QueryError) and error.status != 400:  # a deadline passed: not the text
+            raise
+        # query/sparql_text.py reads no GROUP_CONCAT (its words have no "_"), and Oxigraph's server no
+        # CONCAT ( … ) as it writes it: a remote store is sent the solutions' parts
+        columns = [f"r{i}" for i in range(len(parts))]
+        text = f"SELECT {' '.join(f'({p} AS ?{c})' for p, c in zip(parts, columns))} WHERE {{ {where} }}"
+        for row in engine().select(text):
+            yield " ".join(str(row[c]) for c in columns)
+        return
+    for row in rows:
+        if row["r"] is not None and str(row["r"]):  # no solutions: one empty string, or none (grouped)
+            yield from str(row["r"]).split("\n")

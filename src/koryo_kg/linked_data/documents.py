@@ -22,9 +22,10 @@ from rdflib import URIRef
 from koryo_kg import formats
 from koryo_kg.formats import GRAPH, HTML, RDF_KINDS
 from koryo_kg.http.caching import conditional
-from koryo_kg.http.dataset_state import dataset_state, engine
+from koryo_kg.http.dataset_state import dataset_state, engine, strings, warmed
 from koryo_kg.http.links import local_url, site_url
 from koryo_kg.http.negotiation import choose_document, document_media_types, prefers_html
+from koryo_kg.pages.entities import entity_page
 from koryo_kg.vocab import BASE
 
 blueprint = Blueprint("linked_data", __name__)
@@ -68,11 +69,13 @@ def _exists(iri: str) -> bool:
         return False
 
 
+@warmed(rank=4)
 def _subjects() -> list[str]:
     """The dataset's own IRIs that are subjects: the 404s' suggestions and the sitemap."""
-    return dataset_state().get("subjects", lambda: sorted({
-        str(row["s"]) for row in engine().select("SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER isIRI(?s) }")
-        if str(row["s"]).startswith(BASE)}))
+    # from each graph as it is: the union of the graphs (the store removes the triples two graphs share) cost seconds more
+    return dataset_state().get("subjects", lambda: sorted(iri for iri in strings(
+        ["STR(?s)"], "{ SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s ?p ?o } FILTER isIRI(?s) } }")
+        if iri.startswith(BASE)))
 
 
 def _similar(path: str) -> list[str]:
@@ -83,17 +86,22 @@ def _similar(path: str) -> list[str]:
     wanted, slug = BASE + path, path.rsplit("/", 1)[-1]
     near = bisect_left(candidates, wanted)
     close = difflib.get_close_matches(wanted, candidates[max(0, near - NEAR):near + NEAR], n=5, cutoff=0.75)
-    slugs, owners = dataset_state().get("subject slugs", lambda: _slugs(candidates))
+    slugs, owners = _slugs()
     near = bisect_left(slugs, slug)
     by_slug = {slugs[i]: candidates[owners[i]] for i in range(max(0, near - NEAR), min(len(slugs), near + NEAR))}
     close += [by_slug[s] for s in difflib.get_close_matches(slug, list(by_slug), n=5, cutoff=0.6)]
     return list(dict.fromkeys(close))[:5]
 
 
-def _slugs(subjects: list[str]) -> tuple[list[str], array]:
+@warmed(rank=5)
+def _slugs() -> tuple[list[str], array]:
     """The subjects' slugs in order, and for each the subject it is of."""
-    ordered = sorted(range(len(subjects)), key=lambda i: subjects[i].rsplit("/", 1)[-1])
-    return [subjects[i].rsplit("/", 1)[-1] for i in ordered], array("i", ordered)
+    def make() -> tuple[list[str], array]:
+        subjects = _subjects()
+        ordered = sorted(range(len(subjects)), key=lambda i: subjects[i].rsplit("/", 1)[-1])
+        return [subjects[i].rsplit("/", 1)[-1] for i in ordered], array("i", ordered)
+
+    return dataset_state().get("subject slugs", make)
 
 
 def _not_found(path: str) -> Response:
@@ -142,10 +150,8 @@ def document(path: str, extension: str) -> Response:
     iri = BASE + path
     chosen = DOCUMENT_FORMATS[extension]
     if chosen is HTML:
-        from koryo_kg.pages.entities import entity_page
-
-        body = entity_page(iri, describe(iri), {ext: url_for("linked_data.resource", path=f"{path}.{ext}")
-                                                for ext in DOCUMENT_FORMATS if ext != "html"})
+        body = entity_page(iri, {ext: url_for("linked_data.resource", path=f"{path}.{ext}")
+                                 for ext in DOCUMENT_FORMATS if ext != "html"})
         response = Response(body, mimetype="text/html")
     else:
         response = Response(describe(iri, chosen.name), mimetype=chosen.media_type)
@@ -177,11 +183,19 @@ def dump_files() -> list[Path]:
     return sorted(Path(folder).iterdir()) if folder and Path(folder).is_dir() else []
 
 
+@warmed(rank=3)
+def _void_facts():
+    """What the VoID description reads of all the data and the dumps (their checksums: seconds for a large build)."""
+    from koryo_kg.linked_data.dataset_description import facts
+
+    return dataset_state().get("void facts", lambda: facts(engine(), dump_files()))
+
+
 @blueprint.route("/.well-known/void", methods=["GET"])
 def void() -> Response:
-    from koryo_kg.linked_data.dataset_description import facts, void_graph
+    from koryo_kg.linked_data.dataset_description import void_graph
 
-    graph = void_graph(dataset_state().get("void facts", lambda: facts(engine(), dump_files())), site_url(), DUMP_TYPES)
+    graph = void_graph(_void_facts(), site_url(), DUMP_TYPES)
     chosen = choose_document(request.accept_mimetypes, html=False) or formats.get("turtle", GRAPH)
     response = Response(graph.serialize(format=chosen.media_type), mimetype=chosen.media_type)
     response.charset = "utf-8"

@@ -17,7 +17,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 
 from koryo_kg.formats import HTML
 from koryo_kg.http.caching import conditional
-from koryo_kg.http.dataset_state import dataset_state, engine
+from koryo_kg.http.dataset_state import dataset_state, engine, warmed
 from koryo_kg.http.negotiation import choose_document
 from koryo_kg.http.security_headers import CSP, EDITOR_POLICY
 from koryo_kg.pages.pictures import timeline
@@ -84,14 +84,20 @@ def _completed_things() -> list:
     return [thing for thing in things if thing.iri in own][:COMPLETED_THINGS]
 
 
+@warmed(rank=2)
+def _offered() -> str:
+    """The completions as the page holds them (JSON a script element can hold)."""
+    return dataset_state().get("query page completions", lambda: json.dumps(
+        completions(), ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c"))
+
+
 def render_query_page() -> Response:
     """The query page; a `query` parameter (a permalink) or an `example` (a competency question's name)
     fills the editor and runs it."""
     config = current_app.config["KORYO"]
     state = dataset_state()
     questions = state.get("query page examples", examples)
-    offered = state.get("query page completions",
-                        lambda: json.dumps(completions(), ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c"))
+    offered = _offered()
     example = next((e for e in questions if e["id"] == request.args.get("example")), None)
     query = request.args.get("query") or (example["query"] if example else DEFAULT_QUERY)
     response = Response(render_template(

@@ -14,32 +14,32 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, jsonify, redirect, render_template, request
-from rdflib import RDFS
 from werkzeug.exceptions import BadRequest
 
-from koryo_kg.http.dataset_state import dataset_state, engine
+from koryo_kg.http.dataset_state import dataset_state, engine, strings, warmed
 from koryo_kg.http.links import local_url
 from koryo_kg.http.negotiation import prefers_html
+from koryo_kg.pages.entity_read import sparql_iri
 from koryo_kg.vocab import BASE, Graphs, compact
 
 blueprint = Blueprint("search", __name__)
 
-# Two plain reads rather than one with OPTIONALs, which took longer than the deadline with a large register
-NAMES = """
-SELECT ?thing ?naming ?name WHERE {
-  ?thing ?naming ?name .
-  VALUES ?naming { <http://www.w3.org/2000/01/rdf-schema#label> <http://www.w3.org/2004/02/skos/core#altLabel>
-                   <http://www.w3.org/2004/02/skos/core#prefLabel> }
-  FILTER (isIRI(?thing) && STRSTARTS(STR(?thing), "%(id)s"))
-}"""
-TYPES = """
-SELECT ?thing ?type WHERE {
+# Each name as the thing's IRI, 1 for an English label (else 0) and the name, whose line breaks (if any) are
+# spaces (see dataset_state.strings); from each graph as it is (the union of the graphs costs the
+# store more)
+LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
+NAME = ["STR(?thing)", f'IF(?naming = {LABEL} && LANG(?name) = "en", "1", "0")', 'REPLACE(STR(?name), "\\n", " ")']
+NAMED = f"""GRAPH ?g {{ ?thing ?naming ?name }}
+  VALUES ?naming {{ {LABEL} <http://www.w3.org/2004/02/skos/core#altLabel> <http://www.w3.org/2004/02/skos/core#prefLabel> }}
+  FILTER (isIRI(?thing) && STRSTARTS(STR(?thing), "{BASE}id/"))"""
+# The types of the things a search shows, as asserted in the data and the included registers: read for them
+# only (for every thing, they cost the index seconds)
+TYPES = """SELECT ?thing ?type WHERE {
+  VALUES ?thing { %(things)s }
   GRAPH ?g { ?thing a ?type }
-  FILTER (isIRI(?thing) && STRSTARTS(STR(?thing), "%(id)s")
-          && (?g = <%(data)s> || STRSTARTS(STR(?g), "%(include)s")))
-}"""  # as asserted in the data and the included registers
-NAMES, TYPES = (text % {"id": BASE + "id/", "data": Graphs.DATA, "include": BASE + "graph/include/"}
-                for text in (NAMES, TYPES))
+  FILTER (?g = <%(data)s> || STRSTARTS(STR(?g), "%(include)s"))
+}"""
+TYPES = TYPES.replace("%(data)s", Graphs.DATA).replace("%(include)s", BASE + "graph/include/")
 MAX_LIMIT = 50
 INSIDE_WORDS = 64  # past this many, a query inside words is looked for in every name
 PUNCTUATION = re.compile(r"[\W_]+")
@@ -56,11 +56,24 @@ def normalized(text: str) -> str:
     return " ".join(PUNCTUATION.sub(" ", unicodedata.normalize("NFC", kept)).split())
 
 
+SEPARATORS = re.compile(r"(?:[^\w\n]|_)+")  # PUNCTUATION but for the line breaks between names
+
+
+def _all_normalized(texts: list[str]) -> list[str]:
+    """normalized() of each text: most (ASCII, on one line) in a few passes over one string of them all."""
+    simple = [i for i, text in enumerate(texts) if text.isascii() and "\n" not in text]
+    result = [""] * len(texts)
+    for i, text in zip(simple, SEPARATORS.sub(" ", "\n".join(texts[i] for i in simple).lower()).split("\n")):
+        result[i] = text.strip()
+    for i in set(range(len(texts))).difference(simple):
+        result[i] = normalized(texts[i])
+    return result
+
+
 @dataclass(frozen=True, slots=True)
 class Thing:
     iri: str
     label: str  # the English label, or the first name found
-    types: tuple[str, ...]
 
 
 class Index:
@@ -70,33 +83,26 @@ class Index:
     query), and the distinct words in one string for the query inside a word (found there, then looked up as
     a range of the words)."""
 
-    def __init__(self, names: list[tuple[str, str, bool]], types: list[tuple[str, str]]):
-        """From (thing, name, whether it is the English label) and (thing, type) pairs."""
-        found: dict[str, tuple[list[str], dict[str, str], list[str]]] = {}  # iri -> English label, names, types
-        for iri, name, english in names:
-            label, spellings, _ = found.setdefault(iri, ([], {}, []))
-            spellings.setdefault(normalized(name), name)
+    def __init__(self, names: list[tuple[str, str, bool]]):
+        """From (thing, name, whether it is the English label) triples."""
+        found: dict[str, tuple[list[str], dict[str, str]]] = {}  # iri -> English label, names
+        for (iri, name, english), key in zip(names, _all_normalized([name for _, name, _ in names])):
+            label, spellings = found.get(iri) or found.setdefault(iri, ([], {}))
+            spellings.setdefault(key, name)
             if english and not label:
                 label.append(name)
-        for iri, kind in types:
-            if iri in found and kind not in found[iri][2]:
-                found[iri][2].append(kind)
-        shared: dict[tuple, tuple] = {}  # one tuple for each combination of types: the persons share one
         self.things: list[Thing] = []
         spelled: list[tuple[str, str, int]] = []  # (normalized, as written, thing)
-        for iri, (label, spellings, kinds) in found.items():
-            kinds = tuple(sorted(kinds))
-            self.things.append(Thing(iri, label[0] if label else next(iter(spellings.values())),
-                                     shared.setdefault(kinds, kinds)))
+        for iri, (label, spellings) in found.items():
+            self.things.append(Thing(iri, label[0] if label else next(iter(spellings.values()))))
             spelled += [(name, written, len(self.things) - 1) for name, written in spellings.items() if name]
         spelled.sort()
-        self.names = [name for name, _, _ in spelled]
-        self.written = [written for _, written, _ in spelled]
-        self.owner = array("i", (thing for _, _, thing in spelled))
+        self.names, self.written, owners = (list(column) for column in zip(*spelled)) if spelled else ([], [], [])
+        self.owner = array("i", owners)
         # each name's place in the order matches are shown in (shorter names first, then as written, then by
         # label), and the names in that order
-        self.by_order = array("i", sorted(range(len(spelled)), key=lambda i: (
-            len(self.names[i]), self.written[i], self.things[self.owner[i]].label)))
+        shown = list(zip(map(len, self.names), self.written, (self.things[thing].label for thing in owners)))
+        self.by_order = array("i", sorted(range(len(spelled)), key=shown.__getitem__))
         self.order = array("i", bytes(self.owner.itemsize * len(spelled)))
         for place, i in enumerate(self.by_order):
             self.order[i] = place
@@ -183,15 +189,15 @@ class Index:
     def _result(self, tier: int, thing: int, name: int) -> dict:
         t = self.things[thing]
         return {"iri": t.iri, "url": local_url(t.iri), "label": t.label, "matched": self.written[name],
-                "types": list(t.types), "exact": tier == 0}
+                "exact": tier == 0}
 
 
+@warmed(rank=1)
 def index() -> Index:
     """The search index of the data served now, made once per dataset version."""
     def make() -> Index:
-        names = [(str(r["thing"]), str(r["name"]), r["naming"] == RDFS.label and r["name"].language == "en")
-                 for r in engine().select(NAMES)]
-        return Index(names, [(str(r["thing"]), compact(str(r["type"]))) for r in engine().select(TYPES)])
+        records = strings(NAME, NAMED, "?g")
+        return Index([(iri, name, english == "1") for iri, english, name in (record.split(" ", 2) for record in records)])
 
     return dataset_state().get("search index", make)
 
@@ -202,8 +208,13 @@ def named_things() -> list[Thing]:
 
 
 def find(text: str, limit: int = 10, offset: int = 0) -> tuple[int, list[dict]]:
-    """How many things match `text`, and the `limit` best from `offset` on."""
-    return index().find(text, limit, offset)
+    """How many things match `text`, and the `limit` best from `offset` on, each with its types."""
+    total, results = index().find(text, limit, offset)
+    types: dict[str, list[str]] = {r["iri"]: [] for r in results}
+    if types:
+        for row in engine().select(TYPES % {"things": " ".join(sparql_iri(iri) for iri in types)}):
+            types[str(row["thing"])].append(compact(str(row["type"])))
+    return total, [{**r, "types": sorted(set(types[r["iri"]]))} for r in results]
 
 
 def _number(name: str, default: int, low: int, high: int) -> int:
