@@ -106,8 +106,7 @@ def strings(parts: list[str], where: str, part: str | None = None) -> Iterator[s
     except (ValueError, QueryError) as error:
         if isinstance(error, QueryError) and error.status != 400:  # a deadline passed: not the text
             raise
-        # query/sparql_text.py reads no GROUP_CONCAT (its words have no "_"), and Oxigraph's server no
-        # CONCAT ( … ) as it writes it: a remote store is sent the solutions' parts
+        # a store that refuses the aggregate (or the length of its string) is asked for the solutions' parts
         columns = [f"r{i}" for i in range(len(parts))]
         text = f"SELECT {' '.join(f'({p} AS ?{c})' for p, c in zip(parts, columns))} WHERE {{ {where} }}"
         for row in engine().select(text):

@@ -11,7 +11,7 @@ from functools import lru_cache
 import pyoxigraph
 from rdflib import BNode, Literal, URIRef
 
-from koryo_kg.query.sparql_text import QUERY_FORMS, outline
+from koryo_kg.query.sparql_text import QUERY_FORMS, joined, outline
 
 
 @lru_cache(maxsize=256)  # the named reads are a few constant texts
@@ -39,7 +39,7 @@ def with_bindings(text: str, bindings: dict | None) -> str:
     has its bound value everywhere in the query, and a SELECT that projects it returns it."""
     tokens = list(_tokens(text))
     if not bindings:
-        return " ".join(tokens)
+        return joined(tokens)
     names = list(bindings)
     for name in names:
         if outline(f"?{name}").tokens != (f"?{name}",):
@@ -47,7 +47,7 @@ def with_bindings(text: str, bindings: dict | None) -> str:
     values = ["VALUES", "(", *(f"?{n}" for n in names), ")", "{", "(", *(sparql_term(bindings[n]) for n in names),
               ")", "}"]
     at = _where(tokens) + 1
-    return " ".join(tokens[:at] + values + tokens[at:])
+    return joined(tokens[:at] + values + tokens[at:])
 
 
 def _where(tokens: list[str]) -> int:

@@ -30,7 +30,7 @@ import pyoxigraph
 
 from koryo_kg.query.bindings import with_bindings
 from koryo_kg.query.engine import Answer, QueryError, Request, limited
-from koryo_kg.query.sparql_text import SparqlSyntaxError, iri_token, outline
+from koryo_kg.query.sparql_text import SparqlSyntaxError, iri_token, joined, outline
 from koryo_kg.query.writers import RDF_FORMATS, write_boolean, write_solutions
 from koryo_kg.sources.parsing import rdflib_term
 from koryo_kg.stores.client import Deadline, StoreClient, StoreError, StoreRefused, StoreRejected, StoreTimeout
@@ -58,7 +58,7 @@ def with_named_graphs(text: str, named: Iterable[str]) -> str:
     for at in reversed(range(len(tokens) - 3)):
         if tokens[at].upper() == "GRAPH" and tokens[at + 1][0] in "?$" and tokens[at + 2:at + 4] == ["{", "}"]:
             tokens[at:at + 4] = ["VALUES", tokens[at + 1], *values]
-    return " ".join(tokens)
+    return joined(tokens)
 
 
 def _tabled_boolean(solutions: pyoxigraph.QuerySolutions) -> bool:

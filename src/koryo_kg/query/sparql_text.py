@@ -38,7 +38,7 @@ _TOKENS = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in (
     ("PNAME", f"(?:{_PREFIX})?:(?:{_LOCAL})?"),
     ("LANGTAG", "@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*"),
     ("NUMBER", f"[+-]?(?:[0-9]+\\.[0-9]*{_EXPONENT}|\\.[0-9]+{_EXPONENT}|[0-9]+{_EXPONENT}|[0-9]*\\.[0-9]+|[0-9]+)"),
-    ("WORD", "[A-Za-z][A-Za-z0-9]*"),  # keywords, function names (SHA256), true, false, a
+    ("WORD", "[A-Za-z][A-Za-z0-9_]*"),  # keywords, function names (SHA256, GROUP_CONCAT), true, false, a
     ("PUNCT", r"\^\^|\|\||&&|!=|<=|>=|[{}()\[\];,.*/+\-=<>!|^?]"),
     ("OTHER", "."),
 )), re.DOTALL)
@@ -68,7 +68,7 @@ class Outline:
     @property
     def text(self) -> str:
         """The canonical text: what pyoxigraph is given."""
-        return " ".join(self.tokens)
+        return joined(self.tokens)
 
     def refused_service(self, allowed) -> str | None:
         """The first SERVICE target that is not an absolute IRI in `allowed`."""
@@ -86,7 +86,19 @@ class Outline:
         tokens = list(self.tokens)
         for at in reversed(self.wheres):
             tokens[at:at] = clause
-        return " ".join(tokens)
+        return joined(tokens)
+
+
+def joined(tokens) -> str:
+    """Tokens as SPARQL text, a space between two but for a word and the "(" after it (a function's name and
+    its arguments) and the two of NIL: pyoxigraph reads no `CONCAT (`, `COALESCE (` nor `BNODE( )`, which
+    the grammar allows, and the text it is given must be this one."""
+    out = []
+    for at, token in enumerate(tokens):
+        if at and not (token == "(" and tokens[at - 1][0].isalpha() or token == ")" and tokens[at - 1] == "("):
+            out.append(" ")
+        out.append(token)
+    return "".join(out)
 
 
 def iri_token(iri: str) -> str:
