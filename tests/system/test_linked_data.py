@@ -6,6 +6,7 @@ dumps stay with the build, so a front end on a store neither serves nor announce
 from __future__ import annotations
 
 import gzip
+import hashlib
 
 import pytest
 import requests
@@ -16,6 +17,7 @@ from conftest import root
 BASE = "https://w3id.org/koryo-kg/"
 VOID = Namespace("http://rdfs.org/ns/void#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
 LYUSHKOV = "id/person/genrikh-lyushkov"
 
 
@@ -37,8 +39,14 @@ def test_void_lists_endpoint_dumps_and_partitions(engine_server, void):
         assert not dumps and not list(void.objects(dataset, DCAT.distribution))
         assert requests.get(root(engine_server) + "/dumps/koryo-kg.nq").status_code == 404
     for dump in void.objects(dataset, DCAT.distribution):
-        size = int(void.value(dump, DCAT.byteSize))
-        assert size == len(requests.get(str(dump)).content)
+        content = requests.get(str(dump)).content
+        assert int(void.value(dump, DCAT.byteSize)) == len(content)
+        # the build's checksum of each (written as it wrote the dumps, not read again by the server)
+        assert str(void.value(void.value(dump, SPDX.checksum), SPDX.checksumValue)) == hashlib.sha256(content).hexdigest()
+    if engine_server.engine == "embedded":  # and the same in sha256sum's format, which is no dump itself
+        sums = requests.get(root(engine_server) + "/dumps/SHA256SUMS")
+        assert sums.status_code == 200 and sums.headers["Content-Type"].startswith("text/plain")
+        assert {line.split("  ")[1] for line in sums.text.splitlines()} == dumps and "SHA256SUMS" not in dumps
     assert len(list(void.objects(dataset, VOID.classPartition))) > 10
     # every IRI under the base that the description names resolves on this engine_server
     named = {str(t) for triple in void for t in triple if isinstance(t, URIRef) and str(t).startswith(BASE)}

@@ -55,6 +55,7 @@ def test_the_dumps_hold_the_dataset_and_the_union_of_its_graphs(project, tmp_pat
     """N-Quads: the store's quads; TriG the same; Turtle and N-Triples (each graph's document in turn): every
     triple of every graph, a blank node keeping one name across graphs, as in the union."""
     import gzip
+    import hashlib
 
     import pyoxigraph
 
@@ -64,12 +65,16 @@ def test_the_dumps_hold_the_dataset_and_the_union_of_its_graphs(project, tmp_pat
     cache = BuildCache(tmp_path / "home")
     store = cache.open(build(Sources.from_root(project), cache).key)
     dumps = cache.path(cache.current_key()) / "dumps"
+    sums = {name: digest for digest, name in (line.split("  ") for line in (dumps / "SHA256SUMS").read_text().splitlines())}
     parsed = {}
     for name, rdf_format in (("koryo-kg.nq", pyoxigraph.RdfFormat.N_QUADS), ("koryo-kg.trig", pyoxigraph.RdfFormat.TRIG),
                              ("koryo-kg.ttl", pyoxigraph.RdfFormat.TURTLE), ("koryo-kg.nt", pyoxigraph.RdfFormat.N_TRIPLES)):
         text = (dumps / name).read_bytes()
         assert gzip.decompress((dumps / (name + ".gz")).read_bytes()) == text
+        for file in (name, name + ".gz"):  # each checksum taken as the build wrote the file
+            assert sums.pop(file) == hashlib.sha256((dumps / file).read_bytes()).hexdigest()
         parsed[name] = list(pyoxigraph.parse(text, format=rdf_format, rename_blank_nodes=False))
+    assert not sums  # no other file
     quads = parsed["koryo-kg.nq"]
     assert len(quads) == len(store) and named(quads) == named(store)
     assert any(isinstance(q.subject, pyoxigraph.BlankNode) for q in quads)  # the fixture has some, to keep

@@ -35,11 +35,12 @@ class Facts:
     properties: list[tuple[URIRef, int]]  # (property, triples)
 
 
-def facts(engine: Engine, dumps: list[Path]) -> Facts:
+def facts(engine: Engine, dumps: list[Path], checksums: dict[str, str]) -> Facts:
+    """`checksums`: the dumps' SHA-256 as the build wrote them; a dump without one (an older build's) is read."""
     data = f"<{Graphs.DATA}>"
     return Facts(
         meta=list(engine.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{Graphs.META}> {{ ?s ?p ?o }} }}")),
-        dumps=[(path.name, path.stat().st_size, _checksum(path)) for path in dumps],
+        dumps=[(path.name, path.stat().st_size, checksums.get(path.name) or _checksum(path)) for path in dumps],
         classes=[(row["class"], int(str(row["n"]))) for row in engine.select(
             f"SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH {data} {{ ?s a ?class }} }} GROUP BY ?class")],
         properties=[(row["p"], int(str(row["n"]))) for row in engine.select(

@@ -20,6 +20,8 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from rdflib import URIRef
 
 from koryo_kg import formats
+from koryo_kg.build.checksums import CHECKSUMS
+from koryo_kg.build.checksums import read as read_checksums
 from koryo_kg.formats import GRAPH, HTML, RDF_KINDS
 from koryo_kg.http.caching import conditional
 from koryo_kg.http.dataset_state import dataset_state, engine, strings, warmed
@@ -164,13 +166,17 @@ def document(path: str, extension: str) -> Response:
 @blueprint.route("/dumps/<name>", methods=["GET"])
 def dump(name: str) -> Response:
     folder = current_app.config["KORYO"].dumps_dir
-    dumps = {p.name: p for p in dump_files()}  # names compared, never opened: no path the client made is used
+    # names compared, never opened: no path the client made is used
+    dumps = {p.name: p for p in dump_files() + [checksum_file()] if p is not None}
     path = dumps.get(name) if folder else None
     if path is None:
         abort(404, description=f"no dump called {name[:100]}; see /.well-known/void for the list")
     plain = name[:-3] if name.endswith(".gz") else name
     media_type = DUMP_TYPES.get(Path(plain).suffix, "application/octet-stream")
-    if name.endswith(".gz"):
+    if name == CHECKSUMS:
+        response = send_file(path, mimetype="text/plain", conditional=False, etag=False)
+        response.charset = "utf-8"
+    elif name.endswith(".gz"):
         response = send_file(path, mimetype="application/gzip", conditional=False, etag=False)
     else:
         response = send_file(path, mimetype=media_type, conditional=False, etag=False)
@@ -179,16 +185,25 @@ def dump(name: str) -> Response:
 
 
 def dump_files() -> list[Path]:
+    """The downloads of the dataset (their checksums' file is not one)."""
     folder = current_app.config["KORYO"].dumps_dir
-    return sorted(Path(folder).iterdir()) if folder and Path(folder).is_dir() else []
+    return sorted(p for p in Path(folder).iterdir() if p.name != CHECKSUMS) if folder and Path(folder).is_dir() else []
+
+
+def checksum_file() -> Path | None:
+    """The dumps' SHA256SUMS, which the build writes (`sha256sum -c SHA256SUMS` checks a download)."""
+    folder = current_app.config["KORYO"].dumps_dir
+    path = Path(folder) / CHECKSUMS if folder else None
+    return path if path is not None and path.is_file() else None
 
 
 @warmed(rank=3)
 def _void_facts():
-    """What the VoID description reads of all the data and the dumps (their checksums: seconds for a large build)."""
+    """What the VoID description reads of all the data and the dumps (their checksums as the build wrote them)."""
     from koryo_kg.linked_data.dataset_description import facts
 
-    return dataset_state().get("void facts", lambda: facts(engine(), dump_files()))
+    return dataset_state().get("void facts", lambda: facts(engine(), dump_files(), read_checksums(
+        Path(current_app.config["KORYO"].dumps_dir or "."))))
 
 
 @blueprint.route("/.well-known/void", methods=["GET"])
