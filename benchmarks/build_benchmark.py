@@ -36,7 +36,7 @@ def _child(register: Path, home: Path, reasoner: str) -> None:
 
     def progress(message: str) -> None:
         usage = resource.getrusage(resource.RUSAGE_SELF)
-        marks.append((message.split()[0], time.monotonic(), usage.ru_utime + usage.ru_stime, usage.ru_maxrss))
+        marks.append((message.split()[0].rstrip(":"), time.monotonic(), usage.ru_utime + usage.ru_stime, usage.ru_maxrss))
 
     started = time.monotonic()
     outcome = "built"
