@@ -2,9 +2,9 @@
 alone, against the project's shapes.
 
 The files are parsed straight into one pyoxigraph store and validated there, as a build does
-(sources/parsing.py `load_into`, build/shacl.py `validate_in`): rdflib graphs of the data were most of the
-time of a register's validation. Only the vocabulary and the shapes, small, are read back into rdflib, which
-the undefined-term check and the SHACL engines take them in."""
+(sources/parsing.py `load_into`, build/shacl.py `validate_in`): making rdflib graphs of the data took more than
+half of a register's validation. Only the vocabulary and the shapes, which are small, are read back into
+rdflib: the undefined-term check and the SHACL engines take them as rdflib graphs."""
 
 from __future__ import annotations
 
