@@ -5,11 +5,11 @@ The project's data files are copied x1, x10 and x100 (every IRI under /id/ renam
 schemes shared, so every copy conforms like the original and the shapes meet the same patterns), written as
 Turtle files, and validated by `koryo-kg validate --standalone`'s own code path; `--register DIR` (the output
 of synthetic_register.py, say) is validated as `koryo-kg validate DIR` does, with the project's data. Each
-validation runs in a fresh process: once for the wall and CPU time as the command line runs it (the first
-run includes loading the SHACL engine), once under cProfile for the share of each phase: parsing (into
-pyoxigraph, or into rdflib terms), copying rdflib graphs into a store (the code before the store), the
-location index, the SHACL engine (pyshacl-turbo, Rust), the checks beyond SHACL (SPARQL on pyoxigraph), and
-locating the findings.
+validation runs in a fresh process: once for the wall and CPU time and the peak memory as the command line
+runs it (the first run includes loading the SHACL engine), once under cProfile for the share of each phase:
+parsing (into pyoxigraph, or into rdflib terms), copying rdflib graphs into a store (the code before the
+store), the location index, the SHACL engine (pyshacl-turbo, Rust), the checks beyond SHACL (SPARQL on
+pyoxigraph), and locating the findings.
 
     python benchmarks/validation_benchmark.py [--factors 1,10,100] [--register DIR]
     python benchmarks/validation_benchmark.py --factors 1,10 --register DIR --against /work/main/src --rounds 3
@@ -26,6 +26,7 @@ import json
 import os
 import pstats
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -82,6 +83,7 @@ def _child(folder: Path, standalone: bool) -> None:
     started, cpu = time.perf_counter(), time.process_time()
     report = check([folder], sources, standalone=standalone)
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # MB, before the runs below
     profile = cProfile.Profile()  # a second run, for the shares
     profile.runcall(check, [folder], sources, standalone)
     stats = pstats.Stats(profile)
@@ -93,7 +95,7 @@ def _child(folder: Path, standalone: bool) -> None:
     root = str(project_root()) + os.sep  # the two sides' project files, named alike
     findings = sorted(BLANK_NODE.sub("_:", json.dumps(f.to_json(), sort_keys=True)).replace(root, "")
                       for f in report.findings)
-    print(json.dumps({"wall": wall, "cpu": cpu, "shares": shares, "triples": len(store),
+    print(json.dumps({"wall": wall, "cpu": cpu, "peak": peak, "shares": shares, "triples": len(store),
                       "conforms": report.conforms, "findings": findings}))
 
 
@@ -115,7 +117,8 @@ def measure(label: str, folder: Path, standalone: bool, against: Path | None, ro
     ours = runs["ours"][0]
     line = (f"{label:<10} {ours['triples']:>8} triples  conforms={ours['conforms']}  {len(ours['findings'])} findings"
             + "".join(f"  {side} {statistics.median(r['wall'] for r in runs[side]):6.2f} s wall "
-                      f"{statistics.median(r['cpu'] for r in runs[side]):6.2f} s CPU" for side in sides))
+                      f"{statistics.median(r['cpu'] for r in runs[side]):6.2f} s CPU "
+                      f"{max(r['peak'] for r in runs[side]):5.0f} MB" for side in sides))
     if against:
         ratio = lambda key: statistics.median(r[key] for r in runs["peer"]) / statistics.median(r[key] for r in runs["ours"])
         same = all(r["findings"] == ours["findings"] for side in sides for r in runs[side])
