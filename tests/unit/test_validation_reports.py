@@ -144,3 +144,13 @@ def test_a_registers_seeded_violations_are_found_at_their_lines(register, given)
         expected.add(("trains.ttl", begin))
     assert not report.conforms
     assert {(Path(f.location.path).name, f.location.line) for f in report.findings} == expected
+
+
+@pytest.mark.parametrize("extension", [".ttl", ".trig"])  # loaded by pyoxigraph's bulk loader; parsed first
+def test_relative_iris_of_an_upload_resolve_against_the_base_and_its_name(tmp_path, extension):
+    """POST /validate names an upload's relative IRIs by the URL it was sent to and its name, not its folder."""
+    person = "<#someone> a <https://w3id.org/koryo-kg/ontology#Person> .\n"
+    (tmp_path / f"notes{extension}").write_text(person if extension == ".ttl" else "{ " + person + "}\n", encoding="utf-8")
+    report = check([tmp_path / f"notes{extension}"], default_sources(), standalone=True, root=tmp_path,
+                   base="http://127.0.0.1:5000/validate/")
+    assert report.findings and {f.focus for f in report.findings} == {f"http://127.0.0.1:5000/validate/notes{extension}#someone"}
