@@ -420,16 +420,19 @@ EXIT_STORE = 4  # publish: the store could not be reached, refused the credentia
 @click.option("--store-credentials", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
               help="A file whose first line is user:password for the store (HTTP Basic or Digest, as the store "
                    "asks) [default: $KORYO_KG_STORE_CREDENTIALS, which holds user:password itself].")
+@options(INCLUDE)
 @click.pass_obj
 @_handled
 def publish(cache: BuildCache, store_url: str, store_update: str | None, store_graphs: str | None,
-            store_credentials: Path | None) -> None:
-    """Put every named graph of the current build into a SPARQL 1.1 store, building first if needed.
+            store_credentials: Path | None, include: tuple[Path, ...]) -> None:
+    """Put every named graph of the build of the sources into a SPARQL 1.1 store, building first if needed.
 
     The graphs are loaded into staging graphs, counted, then moved into place by one update: run it again
-    at will. Exit 0 published, 2 bad input (a URL, a credentials file), 4 the store could not be reached,
-    refused the credentials or did not take the build: the dataset it published before is then unchanged,
-    unless the message says that the store applied part of the swap (run publish again).
+    at will; the graphs of --include folders an earlier publish put there and this build lacks are dropped
+    by that update. Exit 0 published, 1 or 2 the sources do not build (nothing is published: not the last
+    good build either), 2 bad input (a URL, a credentials file), 4 the store could not be reached, refused
+    the credentials or did not take the build: the dataset it published before is then unchanged, unless
+    the message says that the store applied part of the swap (run publish again).
     """
     from koryo_kg.build.publish import PublishFailed
     from koryo_kg.build.publish import publish as run_publish
@@ -439,7 +442,7 @@ def publish(cache: BuildCache, store_url: str, store_update: str | None, store_g
         client = StoreClient(Endpoints.of(store_url, store_update, store_graphs), read_credentials(store_credentials))
     except BadStoreConfiguration as problem:
         raise click.UsageError(str(problem)) from None
-    key = ensure_built(cache)
+    key = ensure_built(cache, strict=True)  # publishing is asked for this build: never another one instead
     try:
         result = run_publish(cache.open(key), key, client, progress=_say)
     except (PublishFailed, BadStoreConfiguration) as failure:
@@ -449,6 +452,8 @@ def publish(cache: BuildCache, store_url: str, store_update: str | None, store_g
     width = max(map(len, result.counts))
     for name, count in result.counts.items():
         click.echo(f"  {name.ljust(width)}  {count:>8} triples")
+    for name in result.removed:
+        click.echo(f"  removed {name} (a graph of an earlier publish that this build does not have)")
 
 
 if __name__ == "__main__":  # pragma: no cover

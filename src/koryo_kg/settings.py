@@ -59,7 +59,7 @@ GLOBAL = (
             env="KORYO_KG_SOURCES", shown="the sources shipped with the package"),
 )
 
-# of the commands that build: build, validate, query, serve
+# of the commands that build: build, validate, query, serve, publish
 INCLUDE = (
     Setting("include", "--include", "DIR", (), "existing folder",
             "A further source folder (a register, say), built with the article's data into a named graph of its "

@@ -14,7 +14,7 @@ import pyoxigraph
 import pytest
 import requests
 
-from conftest import ROOT, free_port, koryo_kg
+from conftest import ROOT, free_port, koryo_kg, synthetic_register
 from koryo_kg.build.cache import BuildCache
 from koryo_kg.build.publish import STAGING, PublishFailed, publish
 from koryo_kg.vocab import Graphs
@@ -92,6 +92,40 @@ def test_a_graph_is_published_in_documents_that_keep_each_blank_node_whole(home,
     response = requests.post(sparql_server.query, data={"query": spans}, timeout=30,
                              headers={"Accept": "application/sparql-results+json"})
     assert want > 0 and int(response.json()["results"]["bindings"][0]["n"]["value"]) == want
+
+
+REGISTER = "https://w3id.org/koryo-kg/graph/include/register"
+
+
+def test_publish_include_puts_the_registers_graph_and_a_build_without_it_drops_it(home, sparql_server, tmp_path):
+    """`publish --include DIR` publishes the folder's graph beside the build's; a later publish of a build
+    without it drops it in the same swap (`serve --store` serves every graph of ours the store holds)."""
+    register = tmp_path / "register"
+    synthetic_register(300, register, violations=0)
+    with_register = tmp_path / "home"  # a build of its own, leaving the session's current one alone
+    result = koryo_kg(*publish_command(sparql_server, "--include", str(register)), home=with_register)
+    assert result.returncode == 0, result.stderr
+    expected = {**build_counts(with_register), REGISTER: sum(1 for _ in BuildCache(with_register).open(
+        BuildCache(with_register).current_key()).quads_for_pattern(None, None, None, pyoxigraph.NamedNode(REGISTER)))}
+    assert expected[REGISTER] > 1000 and f"include/register  {expected[REGISTER]:>8} triples" in result.stdout
+    assert stored_counts(sparql_server) == expected
+    again = koryo_kg(*publish_command(sparql_server), home=home)
+    assert again.returncode == 0, again.stderr
+    assert "removed include/register" in again.stdout and "removing include/register" in again.stderr
+    assert stored_counts(sparql_server) == build_counts(home)
+
+
+def test_publish_of_sources_that_do_not_build_publishes_nothing(home, oxigraph_server, tmp_path):
+    """A register with violations stops the publish at its file and line (exit 1): the last good build is not
+    published in its place, and the store keeps what it had."""
+    assert koryo_kg(*publish_command(oxigraph_server), home=home).returncode == 0
+    before = stored_counts(oxigraph_server)
+    register = tmp_path / "register"
+    synthetic_register(300, register)
+    result = koryo_kg(*publish_command(oxigraph_server, "--include", str(register)), home=home)
+    assert result.returncode == 1 and "register/persons-001.ttl:14:1: violation" in result.stderr
+    assert "published" not in result.stdout and "Traceback" not in result.stderr
+    assert stored_counts(oxigraph_server) == before
 
 
 def _smaller(home) -> tuple[pyoxigraph.Store, str]:

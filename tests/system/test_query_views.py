@@ -30,8 +30,9 @@ DESCRIBE = f"DESCRIBE <{DECREE}>"
 # a comment with every character a snippet's quoting must carry: quotes of both kinds, a backslash, ${ and `
 AWKWARD = """# it's "Ushtobe" \\ ${not} `code`
 SELECT ?place WHERE { ?place <http://www.w3.org/2000/01/rdf-schema#label> "Ushtobe"@en }"""
-SUITS = {"chart": "/?example=18-figures-by-place", "timeline": "/?example=20-timeline-1926-1992",
-         "map": "/?query=" + urllib.parse.quote(GAZETTEER), "graph": "/?query=" + urllib.parse.quote(DESCRIBE)}
+# each view: a query page address whose results it suits, and the tab it is chosen by
+SUITS = {"chart": ("/?example=18-figures-by-place", "Bar chart"), "timeline": ("/?example=20-timeline-1926-1992", "Timeline"),
+         "map": ("/?query=" + urllib.parse.quote(GAZETTEER), "Map"), "graph": ("/?query=" + urllib.parse.quote(DESCRIBE), "Graph")}
 
 
 def status_rows(page) -> int:
@@ -43,6 +44,15 @@ def view_tab(page, name: str):
     return page.locator("#views").get_by_role("tab", name=name)
 
 
+def opened_view(page, server, address: str, tab: str = "Table") -> int:
+    """Open the query page at `address` (its query runs by itself), wait for the answer and check that the view
+    chosen by itself is `tab`; the rows (or triples) it says it has."""
+    page.goto(root(server) + address)
+    count = status_rows(page)
+    expect(view_tab(page, tab)).to_have_attribute("aria-selected", "true")
+    return count
+
+
 def type_query(page, text: str) -> None:
     page.locator(".cm-content").click()
     page.keyboard.press("Control+a")
@@ -51,9 +61,7 @@ def type_query(page, text: str) -> None:
 
 def test_numbers_are_drawn_as_a_bar_chart(server, browser, tmp_path):
     with opened(browser, tmp_path, "chart") as page:
-        page.goto(root(server) + SUITS["chart"])
-        assert status_rows(page) == 3
-        expect(view_tab(page, "Bar chart")).to_have_attribute("aria-selected", "true")
+        assert opened_view(page, server, *SUITS["chart"]) == 3
         rows = page.locator(".chart-view tbody tr")
         expect(rows).to_have_count(3)
         assert "Kazakhstan" in rows.first.inner_text() and "100,000" in rows.first.inner_text()
@@ -65,9 +73,7 @@ def test_numbers_are_drawn_as_a_bar_chart(server, browser, tmp_path):
 
 def test_dates_are_drawn_as_a_timeline(server, browser, tmp_path):
     with opened(browser, tmp_path, "timeline") as page:
-        page.goto(root(server) + SUITS["timeline"])
-        count = status_rows(page)
-        expect(view_tab(page, "Timeline")).to_have_attribute("aria-selected", "true")
+        count = opened_view(page, server, *SUITS["timeline"])
         expect(page.locator(".timeline-strip circle")).to_have_count(count)
         dates = page.locator(".timeline-view td.date").all_inner_texts()
         assert len(dates) == count and dates == sorted(dates) and dates[0] == "1926-12-06"
@@ -78,9 +84,7 @@ def test_dates_are_drawn_as_a_timeline(server, browser, tmp_path):
 
 def test_latitudes_and_longitudes_are_drawn_as_a_map(server, browser, tmp_path):
     with opened(browser, tmp_path, "map") as page:
-        page.goto(root(server) + SUITS["map"])
-        count = status_rows(page)
-        expect(view_tab(page, "Map")).to_have_attribute("aria-selected", "true")
+        count = opened_view(page, server, *SUITS["map"])
         points = page.locator("svg.map-view circle.point")
         expect(points).to_have_count(count)
         place = {}
@@ -97,9 +101,7 @@ def test_latitudes_and_longitudes_are_drawn_as_a_map(server, browser, tmp_path):
 
 def test_a_graph_is_drawn_and_written_as_turtle(server, browser, tmp_path):
     with opened(browser, tmp_path, "graph") as page:
-        page.goto(root(server) + SUITS["graph"])
-        triples = status_rows(page)
-        expect(view_tab(page, "Graph")).to_have_attribute("aria-selected", "true")
+        triples = opened_view(page, server, *SUITS["graph"])
         expect(page.locator("svg.graph-view g.edge")).to_have_count(triples)
         edges = page.locator("svg.graph-view g.edge text").all_text_contents()
         assert "dcterms:date" in edges and "rdf:type" in edges  # prefixed names, not full IRIs
@@ -122,8 +124,7 @@ SELECT ?property ?class WHERE {
   VALUES ?property { <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://www.w3.org/2003/01/geo/wgs84_pos#lat> }
   VALUES ?class { kg:Person crm:E21_Person <http://www.w3.org/ns/prov#Person> kg:Place } }"""
     with opened(browser, tmp_path, "names") as page:
-        page.goto(root(server) + "/?query=" + urllib.parse.quote(query))
-        assert status_rows(page) == 8
+        assert opened_view(page, server, "/?query=" + urllib.parse.quote(query)) == 8
         properties = set(page.locator("table.results tbody td:nth-child(1)").all_inner_texts())
         assert properties == {"rdf:type", "geo:lat"}
         classes = set(page.locator("table.results tbody td:nth-child(2)").all_inner_texts())
@@ -184,8 +185,7 @@ def test_each_editor_tab_shows_its_own_results(server, browser, tmp_path):
     """Switching tabs once left the previous tab's rows under the other tab's query."""
     persons = "SELECT ?p WHERE { ?p a <https://w3id.org/koryo-kg/ontology#Person> } LIMIT 3"
     with opened(browser, tmp_path, "tab-results", expected_status=400) as page:
-        page.goto(root(server) + SUITS["chart"])
-        assert status_rows(page) == 3
+        assert opened_view(page, server, *SUITS["chart"]) == 3
         page.get_by_role("button", name="New tab").click()
         expect(page.locator("#results")).to_be_empty()  # a tab never run shows nothing
         expect(page.locator("#status")).to_have_text("")
@@ -222,8 +222,7 @@ def test_a_short_link_opens_the_query_for_someone_else(server, browser, tmp_path
     context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
     try:
         page = context.new_page()
-        page.goto(root(server) + "/?example=20-timeline-1926-1992")
-        rows = status_rows(page)
+        rows = opened_view(page, server, *SUITS["timeline"])
         query = page.locator("#query").input_value()
         page.get_by_role("button", name="Copy a short link").click()
         expect(page.locator("#share")).to_have_text("Copied")
@@ -259,8 +258,7 @@ def test_the_code_snippets_run_and_give_the_same_rows(server, browser, tmp_path)
     context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
     try:
         page = context.new_page()
-        page.goto(root(server) + "/?query=" + urllib.parse.quote(AWKWARD))
-        assert status_rows(page) == 1
+        assert opened_view(page, server, "/?query=" + urllib.parse.quote(AWKWARD)) == 1
         place = page.locator("table.results a").get_attribute("title")
         page.locator("#snippets summary").click()
         code = {language: page.locator(f"#snippet-{language}").inner_text() for language in ("curl", "python", "r", "javascript")}
@@ -283,8 +281,7 @@ def test_the_code_snippets_run_and_give_the_same_rows(server, browser, tmp_path)
 
 def test_snippets_of_a_graph_ask_for_turtle(server, browser, tmp_path):
     with opened(browser, tmp_path, "graph-snippet") as page:
-        page.goto(root(server) + "/?query=" + urllib.parse.quote(DESCRIBE))
-        status_rows(page)
+        opened_view(page, server, *SUITS["graph"])
         page.locator("#snippets summary").click()
         assert "Accept: text/turtle" in page.locator("#snippet-curl").inner_text()
         printed = run_snippet([sys.executable, "-c"], page.locator("#snippet-python").inner_text())
@@ -296,8 +293,7 @@ def test_snippets_of_a_graph_ask_for_turtle(server, browser, tmp_path):
 
 def test_keyboard_alone_changes_view_and_tab(server, browser, tmp_path):
     with opened(browser, tmp_path, "keyboard-views") as page:
-        page.goto(root(server) + SUITS["chart"])
-        status_rows(page)
+        opened_view(page, server, *SUITS["chart"])
         for _ in range(60):
             page.keyboard.press("Tab")
             if page.evaluate("document.activeElement.closest('#views') !== null"):
@@ -322,8 +318,7 @@ def test_keyboard_alone_changes_view_and_tab(server, browser, tmp_path):
 @pytest.mark.parametrize("view", sorted(SUITS))
 def test_each_view_fits_360_px(server, browser, tmp_path, view):
     with opened(browser, tmp_path, f"narrow-{view}", viewport={"width": 360, "height": 740}) as page:
-        page.goto(root(server) + SUITS[view])
-        status_rows(page)
+        opened_view(page, server, *SUITS[view])
         page.locator("#snippets summary").click()
         page.locator("#history summary").click()
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
@@ -346,8 +341,6 @@ def test_the_page_ends_where_its_content_does(server, browser, tmp_path, width):
 def test_numbers_and_dates_that_make_no_picture_stay_a_table(server, browser, tmp_path, example):
     """Footnote numbers, one label twice, one date twice: the table first, the other views a tab away."""
     with opened(browser, tmp_path, "table-" + example) as page:
-        page.goto(root(server) + "/?example=" + example)
-        status_rows(page)
-        expect(view_tab(page, "Table")).to_have_attribute("aria-selected", "true")
+        opened_view(page, server, "/?example=" + example)
         expect(page.locator("table.results")).to_be_visible()
         assert page.locator("#views [role=tab]").count() == 2

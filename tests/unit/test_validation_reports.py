@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 from rdflib import RDF, Graph, Namespace, URIRef
 
-from conftest import FIXTURES
+from conftest import FIXTURES, synthetic_register
 from koryo_kg import formats
 from koryo_kg.build.reports import WRITERS
 from koryo_kg.sources.files import default_sources
@@ -118,3 +119,38 @@ def test_the_turtle_report_holds_the_checks_beyond_shacl(mixed_report):
     graph = Graph().parse(data=WRITERS["turtle"](typo), format="turtle")
     [result] = list(graph.subjects(SH.sourceConstraintComponent, URIRef("https://w3id.org/koryo-kg/lint#undefined-term")))
     assert str(graph.value(result, SH.value)).endswith("#Persn")
+
+
+@pytest.fixture(scope="module")
+def register(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("synthetic") / "register"
+    synthetic_register(3000, folder)  # two trains at least
+    return folder
+
+
+@pytest.mark.parametrize("given", ["as files", "as --include"])
+def test_a_registers_seeded_violations_are_found_at_their_lines(register, given):
+    """Validated in the store, a register's violations are still at their file and line: the persons without
+    a source where they are written, the trains that end before they begin at the line of their begin."""
+    sources = default_sources()
+    report = check([register], sources) if given == "as files" else check([], sources.including((register,)))
+    persons = (register / "persons-001.ttl").read_text(encoding="utf-8").splitlines()
+    trains = (register / "trains.ttl").read_text(encoding="utf-8").splitlines()
+    expected = set()
+    for n in (1, 2):
+        expected.add(("persons-001.ttl", next(i for i, text in enumerate(persons, 1) if text.startswith(f"syn:person-{n} "))))
+        begin = next(i for i, text in enumerate(trains, 1) if text.startswith(f"syn:train-{n} ")) + 4
+        assert "P82a_begin_of_the_begin" in trains[begin - 1]
+        expected.add(("trains.ttl", begin))
+    assert not report.conforms
+    assert {(Path(f.location.path).name, f.location.line) for f in report.findings} == expected
+
+
+@pytest.mark.parametrize("extension", [".ttl", ".trig"])  # loaded by pyoxigraph's bulk loader; parsed first
+def test_relative_iris_of_an_upload_resolve_against_the_base_and_its_name(tmp_path, extension):
+    """POST /validate names an upload's relative IRIs by the URL it was sent to and its name, not its folder."""
+    person = "<#someone> a <https://w3id.org/koryo-kg/ontology#Person> .\n"
+    (tmp_path / f"notes{extension}").write_text(person if extension == ".ttl" else "{ " + person + "}\n", encoding="utf-8")
+    report = check([tmp_path / f"notes{extension}"], default_sources(), standalone=True, root=tmp_path,
+                   base="http://127.0.0.1:5000/validate/")
+    assert report.findings and {f.focus for f in report.findings} == {f"http://127.0.0.1:5000/validate/notes{extension}#someone"}

@@ -10,6 +10,10 @@ staging graphs dropped.
 Before the MOVE, every triple without a blank node is read back and compared: a store that changes a literal
 it cannot represent fails the publish as one that refuses it does.
 
+The graph of an --include folder that an earlier publish put in the store and this build does not have is
+dropped by the same update: `serve --store` serves every graph of ours it finds, and a register left behind
+would be served with a build that no longer has it.
+
 A graph is loaded with the Graph Store HTTP Protocol when the store has it (a PUT of its first CHUNK triples
 as N-Triples, a POST of each further CHUNK), else with SPARQL Update in batches. A blank node is scoped to the document or request it comes in, so one that two
 graphs share (the inferred graph says more about the data graph's time-spans) could not stay one node across
@@ -49,6 +53,7 @@ class Published:
     counts: dict[str, int]  # short graph name -> triples, as counted by the store
     seconds: float
     method: str  # "graph store" or "update"
+    removed: tuple[str, ...] = ()  # short names of the graphs of earlier --include folders dropped
 
 
 def _documents(store: pyoxigraph.Store, graphs: list[str]) -> dict[str, list[pyoxigraph.Triple]]:
@@ -159,28 +164,45 @@ def publish(store: pyoxigraph.Store, key: str, client: StoreClient, progress: Ca
         _check(client, {staging[g]: (g, n) for g, n in expected.items()}, timeout, "after loading")
         for graph in graphs:
             _check_content(client, staging[graph], graph, documents[graph], timeout)
-        before = {g: _count(client, g, timeout) for g in graphs}
-        progress("replacing the published graphs in one update")
-        _swap(client, staging, before, timeout)
+        stale = _stale_includes(client, graphs, timeout)
+        before = {g: _count(client, g, timeout) for g in graphs + stale}
+        progress("replacing the published graphs in one update" + "".join(
+            f"; removing {Graphs.short_name(g)}, which this build does not have" for g in stale))
+        _swap(client, staging, stale, before, timeout)
     except BaseException as failure:
         _drop_quietly(client, staging.values(), timeout)
         if isinstance(failure, StoreError | PublishFailed) and not isinstance(failure, _HalfSwapped):
             raise PublishFailed(f"{failure}; the dataset published before is unchanged") from None
         raise
     try:
-        counts = _check(client, {g: (g, n) for g, n in expected.items()}, timeout, "after publishing")
+        counts = _check(client, {g: (g, n) for g, n in expected.items()} | {g: (g, 0) for g in stale}, timeout,
+                        "after publishing")
     except StoreError as failure:
         raise PublishFailed(f"the build was published, but checking it failed: {failure}") from None
-    return Published(key, counts, time.monotonic() - start, method)
+    removed = tuple(Graphs.short_name(g) for g in stale)
+    return Published(key, {name: n for name, n in counts.items() if name not in removed}, time.monotonic() - start,
+                     method, removed)
+
+
+def _stale_includes(client: StoreClient, graphs: list[str], timeout: float) -> list[str]:
+    """The --include folders' graphs in the store that are not among the build's `graphs`."""
+    prefix = str(Graphs.included(""))
+    response = client.query(f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER STRSTARTS(STR(?g), "{prefix}") }}',
+                            "application/sparql-results+json", timeout)
+    with response:
+        solutions = pyoxigraph.parse_query_results(response.content, pyoxigraph.QueryResultsFormat.JSON)
+        return sorted({row["g"].value for row in solutions} - set(graphs))
 
 
 class _HalfSwapped(PublishFailed):
     pass
 
 
-def _swap(client: StoreClient, staging: dict[str, str], before: dict[str, int], timeout: float) -> None:
+def _swap(client: StoreClient, staging: dict[str, str], stale: list[str], before: dict[str, int],
+          timeout: float) -> None:
     try:
-        client.update(" ; ".join(f"MOVE <{staging[g]}> TO <{g}>" for g in staging), timeout)
+        client.update(" ; ".join([f"MOVE <{staging[g]}> TO <{g}>" for g in staging]
+                                 + [f"DROP SILENT GRAPH <{g}>" for g in stale]), timeout)
     except StoreError as failure:
         try:
             unchanged = all(_count(client, g, timeout) == n for g, n in before.items())

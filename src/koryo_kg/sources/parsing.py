@@ -182,10 +182,11 @@ def _in_graph(statements: list, graph_name: pyoxigraph.NamedNode):
 
 
 def load_into(store: pyoxigraph.Store, paths: list[Path], graph_name: pyoxigraph.NamedNode,
-              index: LocationIndex, root: Path | None = None) -> list[Problem]:
+              index: LocationIndex, root: Path | None = None, base: str | None = None) -> list[Problem]:
     """Parse the files straight into `graph_name` of `store` (each file's blank nodes its own, the named graphs
     of TriG and N-Quads flattened into it), indexing their text for locating findings later; return the
-    problems of the files that do not parse (whose triples may be partly in the store)."""
+    problems of the files that do not parse (whose triples may be partly in the store). Files are named
+    relative to `root`, and relative IRIs resolve against `base` + that name (default: the file's file: IRI)."""
     problems: list[Problem] = []
     for path in paths:
         name = display_path(path, root)
@@ -195,18 +196,19 @@ def load_into(store: pyoxigraph.Store, paths: list[Path], graph_name: pyoxigraph
             problems.append(Problem(None, f"{name}: {error.strerror or error}"))
             continue
         rdf_format = FORMATS[path.suffix.lower()]
+        base_iri = base + quote(name) if base else path.resolve().as_uri()
         if rdf_format in _CHECKED_FIRST or b"<<" in content:  # expat's refusals; quads to flatten; RDF-star
-            statements, problem = parse(path, content, root)
+            statements, problem = parse(path, content, root, base_iri)
             if not problem and any(isinstance(s.object, pyoxigraph.Triple) for s in statements):
                 problem = Problem(Location(name, 1, 1), "RDF-star quoted triples are not supported")
             if not problem:
                 store.bulk_extend(_in_graph(statements, graph_name))
         else:
             try:  # Rust all the way (blank nodes renamed per load); on an error, parse() says where
-                store.bulk_load(content, format=rdf_format, base_iri=path.resolve().as_uri(), to_graph=graph_name)
+                store.bulk_load(content, format=rdf_format, base_iri=base_iri, to_graph=graph_name)
                 problem = None
             except (SyntaxError, ValueError, UnicodeDecodeError):
-                problem = parse(path, content, root)[1] or Problem(Location(name, 1, 1), "does not parse")
+                problem = parse(path, content, root, base_iri)[1] or Problem(Location(name, 1, 1), "does not parse")
         if problem:
             problems.append(problem)
             continue

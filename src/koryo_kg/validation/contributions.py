@@ -1,17 +1,28 @@
 """Validating files a contributor brings, together with the project's data (they may refer to its IRIs) or
-alone, against the project's shapes."""
+alone, against the project's shapes.
+
+The files are parsed straight into one pyoxigraph store and validated there, as a build does
+(sources/parsing.py `load_into`, build/shacl.py `validate_in`): making rdflib graphs of the data took more than
+half of a register's validation. Only the vocabulary and the shapes, which are small, are read back into
+rdflib: the undefined-term check and the SHACL engines take them as rdflib graphs."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pyoxigraph
 from rdflib import Graph
 
-from koryo_kg.build.shacl import Report, contradictions, validate
+from koryo_kg.build.shacl import Facts, Report, contradictions, validate_in
 from koryo_kg.problems import InputError
 from koryo_kg.sources.files import Sources, rdf_files
 from koryo_kg.sources.locations import LocationIndex
-from koryo_kg.sources.parsing import load
+from koryo_kg.sources.parsing import load_into, rdflib_term
+
+# one graph for all the data, so that a triple the contribution shares with the project's data is one triple
+DATA = pyoxigraph.NamedNode("urn:koryo-kg:data")
+VOCABULARY = pyoxigraph.NamedNode("urn:koryo-kg:vocabulary")
+SHAPES = pyoxigraph.NamedNode("urn:koryo-kg:shapes")
 
 
 def check(paths: list[Path], sources: Sources, standalone: bool = False, reason: bool = False,
@@ -20,29 +31,27 @@ def check(paths: list[Path], sources: Sources, standalone: bool = False, reason:
     (their relative IRIs resolve against `base` + that name, by default against their file: IRIs);
     with `reason`, also report the OWL 2 RL reasoner's contradictions; the shapes run in the SHACL `engine`
     (a name of build/shacl.py ENGINES). Raises InputError when any file does not parse, naming every one."""
-    index = LocationIndex()
-    data = Graph()
-    problems = []
+    store, index = pyoxigraph.Store(), LocationIndex()
     # Contributed files are indexed first, so that a finding points at the contributor's line.
-    groups = [(rdf_files(paths), root, base)] if paths else []
+    groups = [(rdf_files(paths), DATA, root, base)] if paths else []
     if not paths or not standalone:
-        groups.append((list(sources.data) + [path for _, files in sources.includes for path in files], None, None))
-    for files, named_from, based_on in groups:
-        try:
-            load(files, graph=data, index=index, root=named_from, base=based_on)
-        except InputError as error:
-            problems += error.problems
-    vocabulary, shapes = Graph(), Graph()
-    for files, graph in ((sources.ontology + sources.imports, vocabulary), (sources.shapes, shapes)):
-        try:
-            load(list(files), graph=graph, index=index)
-        except InputError as error:
-            problems += error.problems
+        groups.append(([*sources.data, *(path for _, files in sources.includes for path in files)], DATA, None, None))
+    groups += [([*sources.ontology, *sources.imports], VOCABULARY, None, None), (list(sources.shapes), SHAPES, None, None)]
+    problems = [problem for files, graph, named_from, based_on in groups
+                for problem in load_into(store, files, graph, index, root=named_from, base=based_on)]
     if problems:
         raise InputError(problems)
-    report = validate(data, vocabulary, shapes, index, engine)
+    vocabulary = _rdflib(store, VOCABULARY)
+    report = validate_in(store, [DATA], [VOCABULARY], vocabulary, _rdflib(store, SHAPES), index, engine)
     if reason:
-        from koryo_kg.build.reasoning import reason as close  # owlrl loads slowly: only when asked
+        from koryo_kg.build.reasoning import reason_in  # owlrl loads slowly: only when asked
 
-        report.add(contradictions(close(vocabulary, data).errors, data, index))
+        report.add(contradictions(reason_in(store, [VOCABULARY, DATA], "owlrl"), Facts(store, [DATA]), index))
     return report
+
+
+def _rdflib(store: pyoxigraph.Store, name: pyoxigraph.NamedNode) -> Graph:
+    graph = Graph()
+    graph.addN((*map(rdflib_term, (q.subject, q.predicate, q.object)), graph)
+               for q in store.quads_for_pattern(None, None, None, name))
+    return graph
