@@ -37,16 +37,17 @@ LOADED_FROM = "koryo-kg.nq"  # the dump the on-disk store is bulk-loaded from
 
 
 def write_dump(store: pyoxigraph.Store, folder: Path, name: str) -> dict[str, str]:
-    """One dump, plain and gzip-compressed (deterministic: no name or time in the gzip header), written by
-    pyoxigraph from memory: at 172,000 persons a dump is hundreds of megabytes. The union is each graph's
-    triples in turn, one document after the other: valid N-Triples and Turtle (no prefixes are declared), and a
-    blank node in two graphs keeps one label, as it is one node of the union. That is 2-3x faster than a
-    CONSTRUCT over all graphs, and all in Rust, so that the other dumps and the store load meanwhile. Level 1:
-    half of level 6's time, for files a third larger (13 MB instead of 10 at 172,000 persons). Returns each
-    file's SHA-256, taken as it is written (a server would read 1.6 GB to take them)."""
-    import gzip
-    import hashlib
+    """One dump, plain and gzip-compressed; each file's SHA-256."""
+    write_plain(store, folder, name)
+    return compress(folder, name)
 
+
+def write_plain(store: pyoxigraph.Store, folder: Path, name: str) -> None:
+    """A dump as pyoxigraph writes it from memory: at 172,000 persons hundreds of megabytes. The union is each
+    graph's triples in turn, one document after the other: valid N-Triples and Turtle (no prefixes are
+    declared), and a blank node in two graphs keeps one label, as it is one node of the union. That is 2-3x
+    faster than a CONSTRUCT over all graphs, and all in Rust, so that the other dumps and the store load
+    meanwhile."""
     scope, rdf_format = DUMPS[name]
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / name, "wb") as plain:
@@ -55,6 +56,15 @@ def write_dump(store: pyoxigraph.Store, folder: Path, name: str) -> dict[str, st
         else:
             for graph in sorted(store.named_graphs(), key=lambda g: g.value):
                 store.dump(plain, format=rdf_format, from_graph=graph)
+
+
+def compress(folder: Path, name: str) -> dict[str, str]:
+    """The dump `name` gzip-compressed beside it (deterministic: no name or time in the header); the SHA-256 of
+    both, taken as they are read and written (a server would read 1.6 GB to take them). Level 1: half of
+    level 6's time, for files a third larger (13 MB instead of 10 at 172,000 persons)."""
+    import gzip
+    import hashlib
+
     digests = {name: hashlib.sha256(), name + ".gz": hashlib.sha256()}
     with open(folder / name, "rb") as plain, open(folder / (name + ".gz"), "wb") as packed, \
             gzip.GzipFile(filename="", mode="wb", fileobj=_Hashing(packed, digests[name + ".gz"]), compresslevel=1,
@@ -113,10 +123,11 @@ class BuildCache:
         staging = Path(tempfile.mkdtemp(dir=self.stores, prefix=f".{key[:12]}-{os.getpid()}-"))
         try:
             dumps = staging / "dumps"
-            checksums = write_dump(dataset, dumps, LOADED_FROM)
-            # The store loads (RocksDB's bulk loader, in threads of its own) while the other dumps are written:
-            # each half of the work of a large build, and neither holds the GIL.
+            write_plain(dataset, dumps, LOADED_FROM)
+            # The store loads (RocksDB's bulk loader, in threads of its own) while the dumps are compressed and
+            # the others written: each half of the work of a large build, and neither holds the GIL.
             loading = beside(_load, staging / "store", dumps / LOADED_FROM)
+            checksums = compress(dumps, LOADED_FROM)
             for name in DUMPS:
                 if name != LOADED_FROM:
                     checksums |= write_dump(dataset, dumps, name)
