@@ -89,13 +89,17 @@ class Outline:
         return joined(tokens)
 
 
+_CLAUSES = frozenset(("SELECT", "DISTINCT", "REDUCED", "VALUES", "BY", "HAVING", "AS", "IN", "A", "WHERE"))  # not calls
+
+
 def joined(tokens) -> str:
     """Tokens as SPARQL text, a space between two but for a word and the "(" after it (a function's name and
     its arguments) and the two of NIL: pyoxigraph reads no `CONCAT (`, `COALESCE (` nor `BNODE( )`, which
     the grammar allows, and the text it is given must be this one."""
     out = []
     for at, token in enumerate(tokens):
-        if at and not (token == "(" and tokens[at - 1][0].isalpha() or token == ")" and tokens[at - 1] == "("):
+        call = token == "(" and tokens[at - 1][0].isalpha() and tokens[at - 1].upper() not in _CLAUSES
+        if at and not (call or token == ")" and tokens[at - 1] == "("):
             out.append(" ")
         out.append(token)
     return "".join(out)
