@@ -22,14 +22,16 @@ PREFIXES = """PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 """
-# Each rule is one INSERT over the default graph, which holds the asserted triples and what was inferred.
+# Each rule is one INSERT over the default graph, which holds the asserted triples and what was inferred; but
+# cax-sco, the last and largest, which inserts into the inferred graph (`{inferred}`): nothing reads its
+# conclusions but the contradiction checks. owl:Thing, a superclass of every class, would be trivia.
 RULES = {
     "scm-cls": "INSERT { ?c rdfs:subClassOf owl:Thing } WHERE { ?c a owl:Class }",
     "scm-sco": "INSERT { ?c rdfs:subClassOf ?e } WHERE { ?c rdfs:subClassOf ?d . ?d rdfs:subClassOf ?e }",
     "scm-spo": "INSERT { ?p rdfs:subPropertyOf ?r } WHERE { ?p rdfs:subPropertyOf ?q . ?q rdfs:subPropertyOf ?r }",
     "scm-eqc1": "INSERT { ?c rdfs:subClassOf ?d . ?d rdfs:subClassOf ?c } WHERE { ?c owl:equivalentClass ?d }",
     "scm-eqp1": "INSERT { ?p rdfs:subPropertyOf ?q . ?q rdfs:subPropertyOf ?p } WHERE { ?p owl:equivalentProperty ?q }",
-    "cax-sco": "INSERT { ?x a ?d } WHERE { ?c rdfs:subClassOf ?d . ?x a ?c }",
+    "cax-sco": "INSERT { GRAPH {inferred} { ?x a ?d } } WHERE { ?c rdfs:subClassOf ?d FILTER (?d != owl:Thing) ?x a ?c }",
     "prp-spo1": "INSERT { ?x ?q ?y } WHERE { ?p rdfs:subPropertyOf ?q . FILTER (?p != ?q) ?x ?p ?y }",
     "prp-inv1": "INSERT { ?y ?q ?x } WHERE { ?p owl:inverseOf ?q . ?x ?p ?y FILTER (!isLiteral(?y)) }",
     "prp-inv2": "INSERT { ?y ?p ?x } WHERE { ?p owl:inverseOf ?q . ?x ?q ?y FILTER (!isLiteral(?y)) }",
@@ -49,8 +51,9 @@ SELECT DISTINCT ?c ?d WHERE {
   UNION { ?all a owl:AllDisjointClasses ; owl:members ?list .
           ?list rdf:rest* ?a . ?a rdf:first ?c ; rdf:rest+ ?b . ?b rdf:first ?d }
 }"""
-IN_BOTH = "SELECT ?x ?c ?d WHERE { ?x a ?c . ?x a ?d }"
-NOTHING = "SELECT ?x WHERE { ?x a owl:Nothing }"
+# the types are in the default graph and, those of cax-sco, in the inferred graph
+IN_BOTH = "SELECT DISTINCT ?x ?c ?d WHERE { { ?x a ?c } UNION { GRAPH {inferred} { ?x a ?c } } { ?x a ?d } UNION { GRAPH {inferred} { ?x a ?d } } }"
+NOTHING = "SELECT DISTINCT ?x WHERE { { ?x a owl:Nothing } UNION { GRAPH {inferred} { ?x a owl:Nothing } } }"
 
 
 def _list(store: pyoxigraph.Store, head) -> list:
@@ -73,9 +76,10 @@ def _chain_rules(store: pyoxigraph.Store) -> list[str]:
     return rules
 
 
-def closure(store: pyoxigraph.Store) -> list[tuple[str, list]]:
-    """Add to the default graph of `store` (the asserted triples) what the rules derive from it; return the
-    contradictions as (message, resources) in owlrl's manner."""
+def closure(store: pyoxigraph.Store, inferred: pyoxigraph.NamedNode) -> list[tuple[str, list]]:
+    """Add what the rules derive from the default graph of `store` (the asserted triples) to it, and the types
+    of the class hierarchy to the graph `inferred`; return the contradictions as (message, resources) in
+    owlrl's manner."""
     # In strata: the schema, to its fixpoint; then the triples between individuals (subproperties, inverses,
     # symmetry, transitivity, chains: types feed none of them), to theirs; then the types from domains and
     # ranges, and from the class hierarchy, once each: the hierarchy is closed already, so one pass of cax-sco
@@ -83,7 +87,7 @@ def closure(store: pyoxigraph.Store) -> list[tuple[str, list]]:
     # rules, which re-derived every type in every round. A fixpoint is a round that adds nothing: measured for
     # the schema by its own two properties, since counting the whole store costs a pass over it.
     def rules(*names: str) -> list[str]:
-        return [PREFIXES + RULES[name] for name in names]
+        return [PREFIXES + RULES[name].replace("{inferred}", str(inferred)) for name in names]
 
     def schema_size() -> int:
         return sum(1 for p in (SUBCLASS, SUBPROPERTY)
@@ -103,8 +107,9 @@ def closure(store: pyoxigraph.Store) -> list[tuple[str, list]]:
     errors = [(f"Disjoint classes {pair['c'].value} and {pair['d'].value} have a common individual {row['x'].value}",
                [rdflib_term(row["x"]), rdflib_term(pair["c"]), rdflib_term(pair["d"])])
               for pair in list(store.query(PREFIXES + DISJOINT))
-              for row in store.query(IN_BOTH, substitutions={pyoxigraph.Variable("c"): pair["c"],
-                                                             pyoxigraph.Variable("d"): pair["d"]})]
+              for row in store.query(IN_BOTH.replace("{inferred}", str(inferred)),
+                                     substitutions={pyoxigraph.Variable("c"): pair["c"],
+                                                    pyoxigraph.Variable("d"): pair["d"]})]
     errors += [(f"{row['x'].value} is of type owl:Nothing", [rdflib_term(row["x"])])
-               for row in store.query(PREFIXES + NOTHING)]
+               for row in store.query(PREFIXES + NOTHING.replace("{inferred}", str(inferred)))]
     return errors
