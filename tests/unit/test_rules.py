@@ -2,7 +2,7 @@
 small ontologies that use each rule, and finds the same contradictions."""
 
 import pytest
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 
 from koryo_kg.build.reasoning import reason
 from koryo_kg.sources.files import default_sources
@@ -45,6 +45,29 @@ def test_each_rule_agrees_with_owlrl_on_a_small_ontology():
     rdf_type = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
     assert (URIRef(EX + "b"), rdf_type, URIRef(EX + "Agent")) in fast.inferred  # range, then the hierarchy
     assert (URIRef(EX + "h"), rdf_type, URIRef(EX + "Thing")) in fast.inferred  # through the equivalence
+
+
+# subproperties, inverses, symmetry and equivalence leading into each other (rules.py reads their paths on the
+# schema and runs each once); through an inverse, never to a triple whose subject would be a literal
+PATHS = """
+@prefix ex: <https://example.org/> . @prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+ex:hasMember a owl:ObjectProperty ; owl:inverseOf ex:memberOf ; rdfs:subPropertyOf ex:involves .
+ex:memberOf a owl:ObjectProperty ; rdfs:subPropertyOf ex:relatedTo . ex:relatedTo a owl:SymmetricProperty .
+ex:involvedIn a owl:ObjectProperty ; owl:inverseOf ex:involves . ex:involves a owl:ObjectProperty .
+ex:partOf a owl:ObjectProperty ; owl:equivalentProperty ex:memberOf .
+ex:name rdfs:subPropertyOf ex:label . ex:label owl:inverseOf ex:labelOf .
+ex:f ex:hasMember ex:p . ex:q ex:partOf ex:g . ex:p ex:name "P" .
+"""
+
+
+def test_paths_of_subproperties_and_inverses_agree_with_owlrl():
+    fast, owlrl = both(Graph().parse(data=PATHS, format="turtle"))
+    assert set(fast.inferred) == set(owlrl.inferred)
+    for s, p, o in [("p", "memberOf", "f"), ("p", "relatedTo", "f"), ("f", "relatedTo", "p"), ("p", "partOf", "f"),
+                    ("p", "involvedIn", "f"), ("g", "hasMember", "q"), ("g", "involves", "q"), ("q", "involvedIn", "g")]:
+        assert (URIRef(EX + s), URIRef(EX + p), URIRef(EX + o)) in fast.inferred, (s, p, o)
+    assert (URIRef(EX + "p"), URIRef(EX + "label"), Literal("P")) in fast.inferred
 
 
 @pytest.mark.parametrize("clash", [
