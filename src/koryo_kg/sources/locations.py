@@ -30,7 +30,8 @@ _OPAQUE = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*(?:"""|\Z)' r"|'''(?:[^'\\]|\\.
                      r'|"(?:[^"\\]|\\.)*(?:"|\Z)' r"|'(?:[^'\\]|\\.)*(?:'|\Z)" r"|<[^>\n]*>?|#[^\n]*", re.S)
 _TERMINATOR = re.compile(r"\.(?=\s|#|\Z)")  # outside what _OPAQUE matches, the end of a statement
 _BASE = re.compile(r"(?:@base|BASE)\s+<([^>]*)>", re.IGNORECASE)
-_RELATIVE = r"<(?![A-Za-z][A-Za-z0-9+.-]*:)[^>\n]*>"  # an IRI without a scheme
+_SCHEMELESS = re.compile(r"(?![A-Za-z][A-Za-z0-9+.-]*:)")  # at the start of a relative IRI
+_RELATIVE = "<" + _SCHEMELESS.pattern + r"[^>\n]*>"  # an IRI without a scheme
 
 
 @dataclass(frozen=True)
@@ -143,14 +144,15 @@ def _spellings(node: Node, prefixes: dict[str, str]) -> list[str]:
     return []
 
 
-def _written(iri: str, prefixes: dict[str, str], relative: bool) -> re.Pattern:
-    """Every spelling of `iri` as one pattern, with a boundary after it: in full; as a prefixed name, whose
+def _written(iri: str, prefixes: dict[str, str], relative: bool) -> list[re.Pattern]:
+    """Every spelling of `iri`, each a pattern with a boundary after it: in full; as a prefixed name, whose
     local part may escape any character (ex:a\\.b); with `relative`, any IRI without a scheme (it is resolved
-    and compared afterwards)."""
+    and compared afterwards). One pattern each: searched for apart, each is a fast scan for its first
+    characters, which an alternation of them is not."""
     forms = [re.escape(f"<{iri}>")] + ([_RELATIVE] if relative else [])
     forms += [re.escape(p) + ":" + "".join("\\\\?" + re.escape(c) for c in iri[len(ns):])
               for p, ns in prefixes.items() if iri.startswith(ns) and len(iri) > len(ns)]
-    return re.compile("(?:" + "|".join(forms) + ")" + _AFTER_NAME)
+    return [re.compile(form + _AFTER_NAME) for form in forms]
 
 
 class _Text:
@@ -237,8 +239,9 @@ class LocationIndex:
     def _prefixes_of(self, name: str) -> dict[str, str]:
         if name not in self._prefixes:
             source = self._texts[name]
-            self._prefixes[name] = {prefix: urljoin(source.base_at(0), ns) if source.base else ns
-                                    for prefix, ns in _prefixes(source.text).items()}
+            # a relative namespace resolves against the base; looking for @base in the text costs a pass over it
+            self._prefixes[name] = {prefix: urljoin(source.base_at(0), ns) if source.base and _SCHEMELESS.match(ns)
+                                    else ns for prefix, ns in _prefixes(source.text).items()}
         return self._prefixes[name]
 
     def _lines_of(self, name: str) -> list[str]:
@@ -257,8 +260,8 @@ class LocationIndex:
         them: it reads each that may start with a spelling of `iri`, from the end of the one before."""
         source, prefixes = self._texts[name], self._prefixes_of(name)
         text, found, line, counted = source.text, [], 1, 0
-        for match in _written(iri, prefixes, source.base is not None).finditer(text):
-            offset = match.start()
+        for offset in sorted({match.start() for pattern in _written(iri, prefixes, source.base is not None)
+                              for match in pattern.finditer(text)}):
             if source.inside(offset) is not None or (begin := source.statement_start(offset)) is None:
                 continue
             line_start = text.rfind("\n", 0, begin) + 1
@@ -267,7 +270,8 @@ class LocationIndex:
             # blanks up to `begin` keep the columns of its line; the lines before it are added to the numbers
             for statement in statements(" " * (begin - line_start) + text[begin:source.statement_end(offset)]):
                 if (statement.start + line - 1, statement.col) == at:
-                    if _expand(statement.subject, prefixes, source.base_at(offset)) == iri:
+                    base = source.base_at(offset) if statement.subject.startswith("<") else None
+                    if _expand(statement.subject, prefixes, base) == iri:
                         found.append(Statement(statement.subject, at[0], statement.end + line - 1, at[1]))
                     break
         return found
