@@ -121,6 +121,9 @@ def closure(store: pyoxigraph.Store) -> list[tuple[str, list]]:
         return sum(1 for p in (SUBCLASS, SUBPROPERTY)
                    for _ in store.quads_for_pattern(None, p, None, pyoxigraph.DefaultGraph()))
 
+    # the rules make no literal, they copy them: the asserted triples have every ill-typed one, in a third of
+    # the triples there are once reasoned (a register of 172,000 persons: 0.83 M, 2.6 s)
+    ill_typed_literals = [row["o"] for row in store.query(ILL_TYPED)]
     strata = [(rules(*(name for name in RULES if name.startswith("scm-"))), schema_size),
               (rules("prp-spo1", "prp-inv1", "prp-inv2", "prp-symp", "prp-trp")
                + [PREFIXES + text for text in _chain_rules(store)], store.__len__),
@@ -139,7 +142,7 @@ def closure(store: pyoxigraph.Store) -> list[tuple[str, list]]:
                                                              pyoxigraph.Variable("d"): pair["d"]})]
     errors += [(f"{row['x'].value} is defined of type 'Nothing'", [rdflib_term(row["x"])])  # owlrl's words
                for row in store.query(PREFIXES + NOTHING)]
-    errors += [ill_typed(store, row["o"]) for row in store.query(ILL_TYPED)]
+    errors += [ill_typed(store, literal) for literal in ill_typed_literals]
     return errors
 
 
