@@ -190,7 +190,7 @@ def build(cache: BuildCache, force: bool, reasoner: str, shacl: str, include: tu
 @click.pass_obj
 @_handled
 def validate(cache: BuildCache, paths: tuple[Path, ...], output: str, standalone: bool, strict: bool,
-             reason: bool, shacl: str, include: tuple[Path, ...]) -> None:
+             reason: bool, reasoner: str, shacl: str, include: tuple[Path, ...]) -> None:
     """Validate data against the SHACL shapes; each finding names the file and line to fix.
 
     Without PATHS, the project's own data. With PATHS (RDF files or directories, searched recursively;
@@ -201,7 +201,7 @@ def validate(cache: BuildCache, paths: tuple[Path, ...], output: str, standalone
     from koryo_kg.build.reports import WRITERS
     from koryo_kg.validation.contributions import check
 
-    report = check(list(paths), _sources(), standalone=standalone, reason=reason, engine=shacl)
+    report = check(list(paths), _sources(), standalone=standalone, reason=reason, engine=shacl, reasoner=reasoner)
     click.echo(WRITERS[output](report), nl=False)
     failing = report.findings if strict else [f for f in report.findings if f.severity == "violation"]
     sys.exit(EXIT_NONCONFORMING if failing else EXIT_OK)

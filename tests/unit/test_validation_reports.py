@@ -154,3 +154,21 @@ def test_relative_iris_of_an_upload_resolve_against_the_base_and_its_name(tmp_pa
     report = check([tmp_path / f"notes{extension}"], default_sources(), standalone=True, root=tmp_path,
                    base="http://127.0.0.1:5000/validate/")
     assert report.findings and {f.focus for f in report.findings} == {f"http://127.0.0.1:5000/validate/notes{extension}#someone"}
+
+
+def test_both_reasoners_report_an_ill_typed_literal_at_its_line():
+    """validate --reason, by the rules (the default) and by owlrl: the same contradiction, where it is written;
+    the rules also warn that owl:sameAs is not reasoned with, where it is used."""
+    files = [FIXTURES / "ill-typed.ttl"]
+    found = {reasoner: [f for f in check(files, default_sources(), reason=True, reasoner=reasoner).findings
+                        if f.shape == "owlrl"] for reasoner in ("rules", "owlrl")}
+    message = ("Lexical value of the literal 'seven' does not match its datatype "
+               "(http://www.w3.org/2001/XMLSchema#integer)")
+    for reasoner, findings in found.items():
+        contradiction = next(f for f in findings if f.severity == "violation")
+        assert contradiction.message == f"{reasoner}: {message}"
+        assert contradiction.focus.endswith("/citation/footnote-7")
+        assert (contradiction.location.path.endswith("ill-typed.ttl"), contradiction.location.line) == (True, 7)
+    [warning] = [f for f in found["rules"] if f.severity == "warning"]
+    assert warning.message.startswith("rules: owl:sameAs is not reasoned with") and warning.location.line == 9
+    assert [f.severity for f in found["owlrl"]] == ["violation"]

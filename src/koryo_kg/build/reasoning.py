@@ -1,9 +1,8 @@
 """OWL 2 RL reasoning: the entailments worth publishing, in their own graph, and the contradictions.
 
 Two reasoners give the same published graph (a test proves it on the article's data): `rules` (rules.py,
-SPARQL updates on pyoxigraph to a fixpoint, the build's default) and `owlrl` (the whole OWL 2 RL profile in
-pure Python, used by `validate --reason` to find contradictions the rules do not look for, such as ill-typed
-literals). Both reason in a pyoxigraph store over the union of the asserted graphs, copied into its default
+SPARQL updates on pyoxigraph to a fixpoint, the default of the build and of `validate --reason`) and `owlrl`
+(the whole OWL 2 RL profile in pure Python, for the contradictions of constructs the rules leave out). Both reason in a pyoxigraph store over the union of the asserted graphs, copied into its default
 graph; owlrl runs over an rdflib Dataset with `destination=` the inferred graph, so that it sees all graphs at
 once (docs/modeling-notes.md, *Reasoning*). Most of what a reasoner derives is trivia (reflexive owl:sameAs,
 axioms about the OWL and XSD vocabularies); TRIVIA takes it out, in the store, leaving what is worth a
@@ -12,6 +11,7 @@ harvester's time.
 
 from __future__ import annotations
 
+import decimal
 from dataclasses import dataclass
 
 import pyoxigraph
@@ -86,19 +86,26 @@ def _owlrl(store: pyoxigraph.Store, graphs: list[pyoxigraph.NamedNode]) -> list[
     import owlrl  # loads slowly: only when asked for
     from rdflib import Dataset
 
+    from koryo_kg.build.rules import ILL_TYPED, ill_typed, ill_typed_in
+
     dataset = Dataset()
     for graph in graphs:
         named = dataset.graph(URIRef(graph.value))
         named.addN((*(rdflib_term(t) for t in (q.subject, q.predicate, q.object)), named)
                    for q in store.quads_for_pattern(None, None, None, graph))
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(dataset, destination=Graphs.INFERRED)
+    try:
+        owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(dataset, destination=Graphs.INFERRED)
+    except decimal.InvalidOperation:  # owlrl's check of an xsd:decimal raises it for "1.2.3", not a ValueError
+        return [ill_typed(store, row["o"]) for row in store.query(ILL_TYPED)]  # what stopped it, at least
     closure = dataset.graph(Graphs.INFERRED)
     error_nodes = set(closure.subjects(ERR.error, None))
-    errors = [(str(message), [URIRef(word) for word in str(message).split() if word.startswith(("http://", "https://"))])
-              for node in error_nodes for message in closure.objects(node, ERR.error)]
+    messages = [str(message) for node in error_nodes for message in closure.objects(node, ERR.error)]
     store.bulk_extend(pyoxigraph.Quad(*(oxigraph_term(t) for t in triple)) for triple in closure
                       if triple[0] not in error_nodes and not isinstance(triple[0], Literal))
-    return errors
+    # an ill-typed literal named by the resources that hold it, as the rules name it (its message names none)
+    return [ill_typed(store, literal) if (literal := ill_typed_in(message)) else
+            (message, [URIRef(word) for word in message.split() if word.startswith(("http://", "https://"))])
+            for message in messages]
 
 
 def reason(*graphs: Graph, reasoner: str = "owlrl") -> Reasoned:

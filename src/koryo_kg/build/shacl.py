@@ -29,6 +29,7 @@ from koryo_kg.vocab import ID, compact
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
+_SEVERITY_IRIS = {name: iri for iri, name in SEVERITIES.items()}
 REASONER = "owlrl"  # in place of a shape, for findings that come from the OWL 2 RL reasoner
 UNDEFINED_TERM = "https://w3id.org/koryo-kg/lint#undefined-term"  # in place of a shape, as in the lint
 UNDESCRIBED = "https://w3id.org/koryo-kg/lint#undescribed-resource"
@@ -75,7 +76,7 @@ class Report:
             result = BNode()
             graph.add((report, SH.result, result))
             graph.add((result, RDF.type, SH.ValidationResult))
-            graph.add((result, SH.resultSeverity, SH.Violation))
+            graph.add((result, SH.resultSeverity, _SEVERITY_IRIS[f.severity]))
             graph.add((result, SH.resultMessage, Literal(f.message)))
             graph.add((result, SH.sourceConstraintComponent, URIRef(_CHECKS.get(f.shape, f.shape))))
             for predicate, text in ((SH.focusNode, f.focus), (SH.resultPath, f.path), (SH.value, f.value)):
@@ -268,9 +269,9 @@ def undescribed(facts: Facts, index: LocationIndex | None = None) -> list[Findin
 
 
 def contradictions(errors: list[tuple[str, list]], data: Graph | Facts, index: LocationIndex,
-                   by: str = REASONER) -> list[Finding]:
-    """The reasoner's errors (a disjointness clash, say) as violations, each where the files write one of the
-    resources it names."""
+                   by: str = REASONER, severity: str = "violation") -> list[Finding]:
+    """The reasoner's errors (a disjointness clash, say) as violations (or of `severity`), each where the files
+    write one of the resources it names."""
     if isinstance(data, Facts):
         written, where = data.describes, lambda r: data.locate(index, r)
     else:
@@ -280,6 +281,6 @@ def contradictions(errors: list[tuple[str, list]], data: Graph | Facts, index: L
         # the data's own subjects first: an individual in two disjoint classes is fixed where it is written
         resources = sorted(resources, key=lambda r: not written(r))
         located = next((loc for loc in map(where, resources) if loc), None)
-        findings.append(Finding("violation", f"{by}: {message}", _name(resources[0]) if resources else "",
+        findings.append(Finding(severity, f"{by}: {message}", _name(resources[0]) if resources else "",
                                 None, None, REASONER, None, located))
     return findings

@@ -212,7 +212,7 @@ def load_into(store: pyoxigraph.Store, paths: list[Path], graph_name: pyoxigraph
         if problem:
             problems.append(problem)
             continue
-        index.add_file(name, content.decode("utf-8", errors="replace"))
+        index.add_file(name, content.decode("utf-8", errors="replace"), base=base_iri)
     return problems
 
 
@@ -230,7 +230,8 @@ def load(paths: list[Path], graph: Graph | None = None, index: LocationIndex | N
         except OSError as error:
             problems.append(Problem(None, f"{display_path(path, root)}: {error.strerror or error}"))
             continue
-        statements, problem = parse(path, content, root, base and base + quote(display_path(path, root)))
+        base_iri = base + quote(display_path(path, root)) if base else path.resolve().as_uri()
+        statements, problem = parse(path, content, root, base_iri)
         if problem:
             problems.append(problem)
             continue
@@ -242,7 +243,7 @@ def load(paths: list[Path], graph: Graph | None = None, index: LocationIndex | N
             problems.append(Problem(Location(display_path(path, root), 1, 1), str(error)))
             continue
         graph.addN((*triple, graph) for triple in triples)
-        index.add_file(display_path(path, root), content.decode("utf-8", errors="replace"))
+        index.add_file(display_path(path, root), content.decode("utf-8", errors="replace"), base=base_iri)
     if problems:
         raise InputError(problems)
     return graph, index

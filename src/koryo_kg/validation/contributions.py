@@ -26,11 +26,13 @@ SHAPES = pyoxigraph.NamedNode("urn:koryo-kg:shapes")
 
 
 def check(paths: list[Path], sources: Sources, standalone: bool = False, reason: bool = False,
-          root: Path | None = None, base: str | None = None, engine: str = "turbo") -> Report:
+          root: Path | None = None, base: str | None = None, engine: str = "turbo", reasoner: str = "rules") -> Report:
     """Validate the RDF files under `paths` (the project's data when empty), naming them relative to `root`
     (their relative IRIs resolve against `base` + that name, by default against their file: IRIs);
-    with `reason`, also report the OWL 2 RL reasoner's contradictions; the shapes run in the SHACL `engine`
-    (a name of build/shacl.py ENGINES). Raises InputError when any file does not parse, naming every one."""
+    with `reason`, also report the contradictions of the OWL 2 RL `reasoner` (a name of build/reasoning.py
+    REASONERS), and, with the rules, a warning where the files use what the rules do not reason with; the
+    shapes run in the SHACL `engine` (a name of build/shacl.py ENGINES). Raises InputError when any file does
+    not parse, naming every one."""
     store, index = pyoxigraph.Store(), LocationIndex()
     # Contributed files are indexed first, so that a finding points at the contributor's line.
     groups = [(rdf_files(paths), DATA, root, base)] if paths else []
@@ -45,8 +47,14 @@ def check(paths: list[Path], sources: Sources, standalone: bool = False, reason:
     report = validate_in(store, [DATA], [VOCABULARY], vocabulary, _rdflib(store, SHAPES), index, engine)
     if reason:
         from koryo_kg.build.reasoning import reason_in  # owlrl loads slowly: only when asked
+        from koryo_kg.build.rules import unreasoned
 
-        report.add(contradictions(reason_in(store, [VOCABULARY, DATA], "owlrl"), Facts(store, [DATA]), index))
+        facts = Facts(store, [DATA])
+        left_out = [(f"{construct} is not reasoned with by the rules: the contradictions it may entail are not "
+                     "looked for (--reasoner owlrl looks for them)", users)
+                    for construct, users in unreasoned(store, [VOCABULARY, DATA])] if reasoner == "rules" else []
+        report.add(contradictions(reason_in(store, [VOCABULARY, DATA], reasoner), facts, index, reasoner)
+                   + contradictions(left_out, facts, index, reasoner, "warning"))
     return report
 
 
