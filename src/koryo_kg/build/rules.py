@@ -78,7 +78,9 @@ _NUMERIC = " ".join(f"<{XSD}{name}>" for name in (
     "positiveInteger", "long", "int", "short", "byte", "unsignedLong", "unsignedInt", "unsignedShort",
     "unsignedByte"))
 _CASTS = {"boolean": "boolean", "date": "date", "dateTime": "dateTime", "dateTimeStamp": "dateTime", "time": "time"}
-ILL_TYPED = "SELECT DISTINCT ?o WHERE { ?s ?p ?o FILTER (isLiteral(?o) && (" + " || ".join(
+# The first tests are cheap, and leave of the 210,000 literals of 172,000 persons a few hundred (2.6 -> 0.4 s).
+ILL_TYPED = ("SELECT DISTINCT ?o WHERE { ?s ?p ?o FILTER (isLiteral(?o) && !isNumeric(?o) && lang(?o) = \"\" && "
+             f"datatype(?o) != <{XSD}string> && (") + " || ".join(
     [f"datatype(?o) IN ({_NUMERIC.replace('> <', '>, <')}) && !isNumeric(?o)"]
     + [f"datatype(?o) = <{XSD}{name}> && !COALESCE(isLiteral(<{XSD}{cast}>(?o)), false)"
        for name, cast in _CASTS.items()]) + ")) }"
@@ -164,7 +166,7 @@ def closure(store: pyoxigraph.Store, inferred: pyoxigraph.NamedNode) -> list[tup
         return sum(1 for p in properties for _ in store.quads_for_pattern(None, p, None, pyoxigraph.DefaultGraph()))
 
     # the rules make no literal, they copy them: the asserted triples have every ill-typed one, in a third of
-    # the triples there are once reasoned (a register of 172,000 persons: 0.83 M, 2.6 s)
+    # the triples there are once reasoned (a register of 172,000 persons: 0.83 M, 0.4 s)
     ill_typed_literals = [row["o"] for row in store.query(ILL_TYPED)]
     while True:
         size = count((SUBCLASS, SUBPROPERTY))
