@@ -121,8 +121,8 @@ def build(sources: Sources, cache: BuildCache, force: bool = False,
 
     progress(f"reasoning with {reasoner} over {len(store)} triples, and validating the data against the shapes "
              f"(--shacl {shacl}) meanwhile")
-    # The shapes read the asserted graphs, which reasoning leaves as they are (it works in the default graph,
-    # then moves what it derived to the inferred graph), and the SHACL engine releases the GIL: the two take
+    # The shapes read the asserted graphs, which reasoning leaves as they are (it works in the default graph
+    # and the inferred graph), and the SHACL engine releases the GIL: the two take
     # the machine's two cores, and the build waits for the longer, not for both.
     validating = beside(validate_in, store, loaded.facts, loaded.schema, loaded.vocabulary, loaded.shapes,
                         loaded.index, shacl)
