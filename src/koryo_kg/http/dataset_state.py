@@ -85,15 +85,15 @@ class DatasetState:
         process is computing for the build's files is passed by, and read once the others are done: two
         workers starting together compute different values at once, and each reads the other's."""
         def run() -> None:
-            started, cpu = time.perf_counter(), time.thread_time()
+            started = time.perf_counter()
             with app.app_context():
                 later = [compute for _, compute in sorted(_WARMED, key=lambda marked: marked[0])]
                 for patient in (False, True):
                     self._patient = patient
                     later = [compute for compute in later if not self._warmed(app, compute)]
             logging.getLogger("_granian").info(
-                "process %s: the values derived from the data ready in %.1f s (%.1f s of CPU), %d read from files",
-                os.getpid(), time.perf_counter() - started, time.thread_time() - cpu, len(self.read))
+                "process %s: the values derived from the data ready in %.1f s, %d read from files", os.getpid(),
+                time.perf_counter() - started, len(self.read))
 
         self.warming = threading.Thread(target=run, name="warm", daemon=True)
         self.warming.start()
