@@ -60,7 +60,7 @@ def create_app(config: ServerConfig, engine: Engine | None = None, on_runaway=la
     elif engine is None:
         engine = Engine(Embedded(open_store(config.store_path, config.memory)), config.query_timeout, on_runaway)
     app.config["ENGINE"] = engine
-    app.extensions["koryo_kg.dataset_state"] = DatasetState(engine)
+    app.extensions["koryo_kg.dataset_state"] = DatasetState(engine, None if config.store else config.warmed_dir)
     cors_options = None
     if config.cors_origins:
         cors_options = {"origins": list(config.cors_origins), "methods": ["GET", "POST", "OPTIONS"],

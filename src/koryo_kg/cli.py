@@ -279,7 +279,7 @@ def serve(cache: BuildCache, host, port, workers, memory, threads, additions, qu
     import pyoxigraph
 
     from koryo_kg.build.additions import built_counts, graph_counts, with_additions
-    from koryo_kg.build.cache import VALIDATION
+    from koryo_kg.build.cache import VALIDATION, WARMED
     from koryo_kg.http.hosts import allowed_hosts as hosts_to_allow
     from koryo_kg.server import run as run_server
     from koryo_kg.settings import ServerConfig
@@ -333,7 +333,8 @@ def serve(cache: BuildCache, host, port, workers, memory, threads, additions, qu
         max_connections=max_connections, header_timeout=header_timeout,
         cors_origins=() if no_cors else tuple(cors_origins), service_allowlist=tuple(service_allowlist),
         dumps_dir=str(cache.path(key) / "dumps"), validation_report=str(cache.path(key) / VALIDATION),
-        version=version, modified=modified.replace(microsecond=0),
+        # the files are of the build's own data: added files would make other values
+        warmed_dir=None if additions else str(cache.path(key) / WARMED), version=version, modified=modified.replace(microsecond=0),
         update_log=str(update_log) if token or update_log.exists() else None, update_token=token,
         public_url=public_url, allowed_hosts=answered_hosts,
     )

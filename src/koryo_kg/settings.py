@@ -219,6 +219,7 @@ class ServerConfig:
     base: str = BASE
     dumps_dir: str | None = None  # the build's downloads (see build/cache.py DUMPS)
     validation_report: str | None = None  # the build's SHACL report as JSON (see build/cache.py VALIDATION)
+    warmed_dir: str | None = None  # where the build's warmed values are kept for every process (http/kept_values.py)
     version: str = "unversioned"  # changes whenever the served data changes: the root of every ETag
     modified: datetime | None = None  # when the served data last changed: Last-Modified
     update_log: str | None = None  # the RDF Patch file of committed updates, replayed at start (see updates.py)

@@ -24,6 +24,7 @@ KEEP = 3  # stores kept, the current one included, besides any that a server hol
 SERVING = "SERVING"  # the lock file of a build that a server reads
 STALE = 24 * 3600  # seconds after which a staging folder is removed even if its process id is alive again
 VALIDATION = "validation.json"  # the build's SHACL report (reports.as_json), served at /validation
+WARMED = "warmed"  # the folder of the values a server derives from the build (http/kept_values.py)
 
 
 # The downloads made with every build: the dataset with its named graphs, and the union of its graphs.

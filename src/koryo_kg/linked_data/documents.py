@@ -25,6 +25,7 @@ from koryo_kg.build.checksums import read as read_checksums
 from koryo_kg.formats import GRAPH, HTML, RDF_KINDS
 from koryo_kg.http.caching import conditional
 from koryo_kg.http.dataset_state import dataset_state, engine, strings, warmed
+from koryo_kg.http.kept_values import AS_IS, Kept, array_text, text_array
 from koryo_kg.http.links import local_url, site_url
 from koryo_kg.http.negotiation import choose_document, document_media_types, prefers_html
 from koryo_kg.pages.entities import entity_page
@@ -77,7 +78,7 @@ def _subjects() -> list[str]:
     # from each graph as it is: the union of the graphs (the store removes the triples two graphs share) cost seconds more
     return dataset_state().get("subjects", lambda: sorted(iri for iri in strings(
         ["STR(?s)"], "{ SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s ?p ?o } FILTER isIRI(?s) } }")
-        if iri.startswith(BASE)))
+        if iri.startswith(BASE)), AS_IS)
 
 
 def _similar(path: str) -> list[str]:
@@ -95,6 +96,9 @@ def _similar(path: str) -> list[str]:
     return list(dict.fromkeys(close))[:5]
 
 
+SLUGS = Kept(lambda value: [value[0], array_text(value[1])], lambda data: (list(data[0]), text_array(data[1])))
+
+
 @warmed(rank=5)
 def _slugs() -> tuple[list[str], array]:
     """The subjects' slugs in order, and for each the subject it is of."""
@@ -103,7 +107,7 @@ def _slugs() -> tuple[list[str], array]:
         ordered = sorted(range(len(subjects)), key=lambda i: subjects[i].rsplit("/", 1)[-1])
         return [subjects[i].rsplit("/", 1)[-1] for i in ordered], array("i", ordered)
 
-    return dataset_state().get("subject slugs", make)
+    return dataset_state().get("subject slugs", make, SLUGS)
 
 
 def _not_found(path: str) -> Response:

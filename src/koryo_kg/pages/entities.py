@@ -18,6 +18,7 @@ from rdflib import RDF, RDFS, SKOS, XSD, BNode, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, VOID
 
 from koryo_kg.http.dataset_state import dataset_state, engine, warmed
+from koryo_kg.http.kept_values import AS_IS
 from koryo_kg.http.links import local_url
 from koryo_kg.pages.dates import human_day, human_span
 from koryo_kg.pages.entity_read import ORDERED_BELOW, read
@@ -44,7 +45,8 @@ FILTER (lang(?l) = "en") }"""
 @warmed(rank=0)
 def _property_labels() -> dict[str, str]:
     """English labels of the properties and classes of the ontology and its imports."""
-    return dataset_state().get("term labels", lambda: {str(r["t"]): str(r["l"]) for r in engine().select(TERM_LABELS)})
+    return dataset_state().get("term labels", lambda: {str(r["t"]): str(r["l"]) for r in engine().select(TERM_LABELS)},
+                               AS_IS)
 
 
 def _spoken(name: str) -> str:

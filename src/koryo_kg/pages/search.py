@@ -17,6 +17,7 @@ from flask import Blueprint, Response, jsonify, redirect, render_template, reque
 from werkzeug.exceptions import BadRequest
 
 from koryo_kg.http.dataset_state import dataset_state, engine, strings, warmed
+from koryo_kg.http.kept_values import Kept, array_text, text_array
 from koryo_kg.http.links import local_url
 from koryo_kg.http.negotiation import prefers_html
 from koryo_kg.pages.entity_read import sparql_iri
@@ -117,6 +118,25 @@ class Index:
         self.word_start = array("i", (len(self.names[i]) - len(rest) for rest, i in later))
         self.vocabulary = "\n" + "\n".join(sorted({w for name in self.names for w in name.split(" ")})) + "\n"
 
+    ARRAYS = ("owner", "by_order", "order", "word_name", "word_start")
+
+    def as_json(self) -> dict:
+        """The index as kept for the other processes (http/kept_values.py)."""
+        return {"iris": [t.iri for t in self.things], "labels": [t.label for t in self.things], "names": self.names,
+                "written": self.written, "vocabulary": self.vocabulary,
+                **{name: array_text(getattr(self, name)) for name in self.ARRAYS}}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Index:
+        index = cls.__new__(cls)
+        index.things = list(map(Thing, data["iris"], data["labels"]))
+        index.names, index.written, index.vocabulary = data["names"], data["written"], data["vocabulary"]
+        for name in cls.ARRAYS:
+            setattr(index, name, text_array(data[name]))
+        if not len(index.names) == len(index.written) == len(index.owner) == len(index.order):
+            raise ValueError("the index's columns differ in length")
+        return index
+
     def find(self, text: str, limit: int, offset: int) -> tuple[int, list[dict]]:
         """How many things match `text`, and the `limit` best from `offset` on."""
         query = normalized(text)
@@ -199,7 +219,7 @@ def index() -> Index:
         records = strings(NAME, NAMED, "?g")
         return Index([(iri, name, english == "1") for iri, english, name in (record.split(" ", 2) for record in records)])
 
-    return dataset_state().get("search index", make)
+    return dataset_state().get("search index", make, Kept(Index.as_json, Index.from_json))
 
 
 def named_things() -> list[Thing]:
