@@ -13,6 +13,7 @@ from pathlib import Path
 import pyoxigraph
 from rdflib import Graph
 
+from koryo_kg.build.beside import beside
 from koryo_kg.build.shacl import Facts, Report, contradictions, validate_in
 from koryo_kg.problems import InputError
 from koryo_kg.sources.files import Sources, rdf_files
@@ -43,18 +44,21 @@ def check(paths: list[Path], sources: Sources, standalone: bool = False, reason:
                 for problem in load_into(store, files, graph, index, root=named_from, base=based_on)]
     if problems:
         raise InputError(problems)
-    vocabulary = _rdflib(store, VOCABULARY)
-    report = validate_in(store, [DATA], [VOCABULARY], vocabulary, _rdflib(store, SHAPES), index, engine)
-    if reason:
-        from koryo_kg.build.reasoning import reason_in  # owlrl loads slowly: only when asked
-        from koryo_kg.build.rules import unreasoned
+    vocabulary, shapes = _rdflib(store, VOCABULARY), _rdflib(store, SHAPES)
+    if not reason:
+        return validate_in(store, [DATA], [VOCABULARY], vocabulary, shapes, index, engine)
+    from koryo_kg.build.reasoning import reason_in  # owlrl loads slowly: only when asked
+    from koryo_kg.build.rules import unreasoned
 
-        facts = Facts(store, [DATA])
-        left_out = [(f"{construct} is not reasoned with by the rules: the contradictions it may entail are not "
-                     "looked for (--reasoner owlrl looks for them)", users)
-                    for construct, users in unreasoned(store, [VOCABULARY, DATA])] if reasoner == "rules" else []
-        report.add(contradictions(reason_in(store, [VOCABULARY, DATA], reasoner), facts, index, reasoner)
-                   + contradictions(left_out, facts, index, reasoner, "warning"))
+    # As in the build, the shapes run in a thread beside the reasoning: they read the data and vocabulary
+    # graphs, which reasoning leaves as they are, and both are mostly Rust that releases the GIL.
+    validating = beside(validate_in, store, [DATA], [VOCABULARY], vocabulary, shapes, index, engine)
+    left_out = [(f"{construct} is not reasoned with by the rules: the contradictions it may entail are not "
+                 "looked for (--reasoner owlrl looks for them)", users)
+                for construct, users in unreasoned(store, [VOCABULARY, DATA])] if reasoner == "rules" else []
+    errors = reason_in(store, [VOCABULARY, DATA], reasoner)
+    report, facts = validating.result(), Facts(store, [DATA])
+    report.add(contradictions(errors, facts, index, reasoner) + contradictions(left_out, facts, index, reasoner, "warning"))
     return report
 
 
